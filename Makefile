@@ -1,0 +1,53 @@
+# Entry points for developers and CI. `make run` serves on http://127.0.0.1:8000 through Daphne,
+# `make test` runs the suite. Both create .venv with Python >= 3.12 and install the project.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# Python >= 3.12: a python3.13/python3.12 that really runs (pyenv shims may not), then the
+# newest pyenv 3.13/3.12, then a plain python3 if it is new enough.
+define find_python
+for c in python3.13 python3.12; do \
+  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys' >/dev/null 2>&1; then command -v $$c; exit 0; fi; \
+done; \
+root=$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv); \
+for v in 3.13 3.12; do \
+  p=$$(ls -d $$root/versions/$$v.*/bin/python3 2>/dev/null | sort -V | tail -n 1); \
+  if [ -n "$$p" ] && $$p -c 'import sys' >/dev/null 2>&1; then echo $$p; exit 0; fi; \
+done; \
+if python3 -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v python3; exit 0; fi; \
+echo "error: this project needs Python >= 3.12 (python3.13 or python3.12 on PATH, or in pyenv)" >&2; exit 1
+endef
+
+.PHONY: run test lint format migrate venv clean
+
+$(VENV)/.installed: pyproject.toml
+	@set -e; if [ ! -x $(PY) ]; then py=$$($(find_python)); echo "using $$py"; $$py -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache

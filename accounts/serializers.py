@@ -1,0 +1,116 @@
+import re
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import User, normalize_email, validate_timezone
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _hhmm(value, field: str) -> str:
+    if not isinstance(value, str) or not _HHMM.match(value):
+        raise serializers.ValidationError({field: [_("Use the 24-hour format HH:MM.")]})
+    return value
+
+
+def validate_preferences(value) -> dict:
+    """Known keys only: `summary_hour` (0-23), `checkin_reminders` (list of "HH:MM", at most 6)
+    and `quiet_hours` ({"start": "HH:MM", "end": "HH:MM"})."""
+    if not isinstance(value, dict):
+        raise serializers.ValidationError(_("Preferences must be an object."))
+    allowed = {"summary_hour", "checkin_reminders", "quiet_hours"}
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise serializers.ValidationError(
+            _("Unknown preferences: %(keys)s.") % {"keys": ", ".join(unknown)}
+        )
+    if "summary_hour" in value:
+        hour = value["summary_hour"]
+        if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
+            raise serializers.ValidationError({"summary_hour": [_("An hour from 0 to 23.")]})
+    if "checkin_reminders" in value:
+        times = value["checkin_reminders"]
+        if not isinstance(times, list) or len(times) > 6:
+            raise serializers.ValidationError(
+                {"checkin_reminders": [_("A list of at most 6 times.")]}
+            )
+        for item in times:
+            _hhmm(item, "checkin_reminders")
+    if "quiet_hours" in value:
+        quiet = value["quiet_hours"]
+        if quiet is not None:
+            if not isinstance(quiet, dict) or set(quiet) != {"start", "end"}:
+                raise serializers.ValidationError(
+                    {"quiet_hours": [_("An object with start and end.")]}
+                )
+            _hhmm(quiet["start"], "quiet_hours")
+            _hhmm(quiet["end"], "quiet_hours")
+    return value
+
+
+class TimezoneField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+        self.validators.append(validate_timezone)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    timezone = TimezoneField(required=False)
+    preferences = serializers.JSONField(required=False, validators=[validate_preferences])
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "timezone", "language", "preferences", "created_at"]
+        read_only_fields = ["id", "email", "created_at"]
+
+    def update(self, instance, validated_data):
+        # Preferences merge key by key, so a client can change one without resending the rest.
+        if "preferences" in validated_data:
+            validated_data["preferences"] = {
+                **(instance.preferences or {}),
+                **validated_data["preferences"],
+            }
+        return super().update(instance, validated_data)
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    timezone = TimezoneField(required=False, default="UTC")
+    language = serializers.ChoiceField(choices=User.Language.choices, required=False, default="es")
+
+    def validate_email(self, value: str) -> str:
+        return normalize_email(value)
+
+    def validate(self, attrs):
+        candidate = User(email=attrs["email"], name=attrs.get("name", ""))
+        try:
+            password_validation.validate_password(attrs["password"], user=candidate)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return attrs
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class AuthResponseSerializer(serializers.Serializer):
+    user = UserSerializer()
+    access = serializers.CharField()
+    refresh = serializers.CharField()

@@ -1,0 +1,100 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+
+from accounts import services
+from accounts.serializers import (
+    AuthResponseSerializer,
+    LoginSerializer,
+    RefreshSerializer,
+    RegisterSerializer,
+    TokenPairSerializer,
+    UserSerializer,
+)
+from config.throttling import EmailThrottle, IPThrottle
+
+
+class _PublicAuthView(APIView):
+    # No bearer authentication here: a stale access token must not break login or refresh.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request):
+        # Bad refresh tokens are 401 (not 403) and tell the client which scheme to use.
+        return 'Bearer realm="api"'
+
+
+class RegisterView(_PublicAuthView):
+    throttle_scope = "register"
+    throttle_classes = [IPThrottle, EmailThrottle]
+
+    @extend_schema(request=RegisterSerializer, responses={201: AuthResponseSerializer}, auth=[])
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        body = {"user": UserSerializer(user).data, **services.tokens_for(user)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class LoginView(_PublicAuthView):
+    throttle_scope = "login"
+    throttle_classes = [IPThrottle, EmailThrottle]
+
+    @extend_schema(request=LoginSerializer, responses={200: AuthResponseSerializer}, auth=[])
+    def post(self, request):
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_login(request=request, **serializer.validated_data)
+        return Response({"user": UserSerializer(user).data, **services.tokens_for(user)})
+
+
+class RefreshView(_PublicAuthView):
+    """Rotates: answers a new pair and blacklists the refresh token it was given."""
+
+    throttle_scope = "refresh"
+    throttle_classes = [IPThrottle]
+
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, auth=[])
+    def post(self, request):
+        RefreshSerializer(data=request.data).is_valid(raise_exception=True)
+        serializer = TokenRefreshSerializer(data={"refresh": request.data["refresh"]})
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        return Response(serializer.validated_data)
+
+
+class LogoutView(_PublicAuthView):
+    """Holding the refresh token is the credential: no access token needed (it may be expired)."""
+
+    throttle_scope = "refresh"
+    throttle_classes = [IPThrottle]
+
+    @extend_schema(request=RefreshSerializer, responses={204: None}, auth=[])
+    def post(self, request):
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.refresh_blacklist(refresh=serializer.validated_data["refresh"])
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(responses={200: UserSerializer})
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(request=UserSerializer, responses={200: UserSerializer})
+    def patch(self, request):
+        serializer = UserSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)

@@ -1,0 +1,148 @@
+"""Domain errors and the one exception handler that turns every error into the envelope
+
+    {"error": {"code": "<stable_snake_case>", "message": "<text in the user's language>",
+               "fields": {"<field>": ["..."]}}}
+
+`fields` appears only for validation errors. Clients branch on `code`; `message` is for people.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken. Subclasses set `status_code`, `code` and `message`."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "domain_error"
+    message = gettext_lazy("The request cannot be carried out.")
+
+    def __init__(self, message=None, *, code=None, status_code=None, fields=None):
+        if message is not None:
+            self.message = message
+        if code is not None:
+            self.code = code
+        if status_code is not None:
+            self.status_code = status_code
+        self.fields = fields
+        super().__init__(str(self.message))
+
+    def as_dict(self) -> dict:
+        """The envelope's inner object; also what the assistant's tools hand to the model."""
+        body = {"code": self.code, "message": str(self.message)}
+        if self.fields:
+            body["fields"] = {k: [str(m) for m in v] for k, v in self.fields.items()}
+        return body
+
+
+class Conflict(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+    message = gettext_lazy("The request conflicts with the current state.")
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = gettext_lazy("The request body is too large.")
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    body = {"code": code, "message": str(message)}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def _flatten_fields(detail) -> dict:
+    """DRF's nested error detail as {"field": ["msg", ...]}, nested fields joined with dots."""
+    fields: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list) and value and not all(isinstance(v, str) for v in value):
+            for index, inner in enumerate(value):
+                walk(f"{prefix}.{index}" if prefix else str(index), inner)
+        elif isinstance(value, list):
+            fields.setdefault(prefix or "non_field_errors", []).extend(str(v) for v in value)
+        else:
+            fields.setdefault(prefix or "non_field_errors", []).append(str(value))
+
+    walk("", detail)
+    return fields
+
+
+def _first_code(detail) -> str | None:
+    if isinstance(detail, exceptions.ErrorDetail):
+        return detail.code
+    if isinstance(detail, dict):
+        if isinstance(detail.get("code"), str):
+            return detail["code"]
+        for value in detail.values():
+            found = _first_code(value)
+            if found:
+                return found
+    if isinstance(detail, list):
+        for value in detail:
+            found = _first_code(value)
+            if found:
+                return found
+    return None
+
+
+def exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: every error leaves as the envelope."""
+    if isinstance(exc, DomainError):
+        return Response({"error": exc.as_dict()}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        code = "validation_error"
+        message = _("Invalid input.")
+        fields = _flatten_fields(exc.detail)
+        response.data = error_body(code, message, fields)
+        return response
+
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else None
+    code = getattr(exc, "default_code", "error")
+    if isinstance(detail, dict):
+        # simplejwt: {"detail": "...", "code": "token_not_valid", "messages": [...]}
+        message = str(detail.get("detail") or exc.default_detail)
+        code = detail.get("code") or code
+    elif isinstance(detail, list):
+        message = " ".join(str(d) for d in detail)
+        code = _first_code(detail) or code
+    else:
+        message = str(detail) if detail is not None else str(exc)
+        code = getattr(detail, "code", None) or code
+    response.data = error_body(str(code), message)
+    return response
+
+
+def json_error(status_code: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status_code)

@@ -1,0 +1,34 @@
+"""Guards that run before anything reads the request: body size and NUL bytes in the URL."""
+
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from config.exceptions import json_error
+
+
+class RequestGuardMiddleware:
+    """Refuse oversize bodies (413) and NUL bytes in the path or query string (400).
+
+    DRF parses JSON from the raw stream, which bypasses Django's DATA_UPLOAD_MAX_MEMORY_SIZE,
+    so the declared Content-Length is checked here. The voice upload route has its own limit.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.API_MAX_BODY_BYTES
+        if request.path.rstrip("/").endswith("/chat/voice"):
+            limit = settings.VOICE_MAX_BODY_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return json_error(400, "bad_request", _("Invalid Content-Length header."))
+        if length > limit:
+            return json_error(413, "payload_too_large", _("The request body is too large."))
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "\x00" in unquote(query) or "%00" in query.lower():
+            return json_error(400, "null_character", _("Text may not contain NUL characters."))
+        return self.get_response(request)

@@ -1,0 +1,56 @@
+"""OpenAPI post-processing: the error envelope and the errors every operation can answer."""
+
+ERROR_COMPONENT = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "Stable snake_case code."},
+                "message": {"type": "string", "description": "Text in the user's language."},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    "description": "Per-field messages; only for validation errors.",
+                },
+            },
+        }
+    },
+}
+
+COMMON_ERRORS = {
+    "400": "Invalid input: validation_error (with fields), malformed_json, null_character.",
+    "401": "Missing, invalid or expired access token: not_authenticated, token_not_valid.",
+    "404": "Not found, or it belongs to another user: not_found.",
+    "405": "Method not allowed: method_not_allowed.",
+    "413": "Request body too large: payload_too_large.",
+    "415": "Unsupported content type: unsupported_media_type.",
+    "429": "Too many requests: throttled (see Retry-After).",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {})["ErrorEnvelope"] = ERROR_COMPONENT
+    ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status_code, description in COMMON_ERRORS.items():
+                if status_code == "401" and operation.get("security") == [{}]:
+                    continue
+                if status_code == "404" and "{" not in path:
+                    continue
+                if status_code in {"413", "415"} and method not in {"post", "put", "patch"}:
+                    continue
+                if status_code == "400" and method in {"get", "delete"} and "{" in path:
+                    continue
+                responses.setdefault(
+                    status_code,
+                    {"description": description, "content": {"application/json": {"schema": ref}}},
+                )
+    return result

@@ -1,0 +1,31 @@
+"""Django-level error views, for requests that never reach a DRF view."""
+
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found, server_error
+
+from config.exceptions import json_error
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith(("/api/", "/health", "/ws/"))
+
+
+def not_found(request, exception=None):
+    if _is_api(request):
+        return json_error(404, "not_found", _("Not found."))
+    return page_not_found(request, exception)
+
+
+def server_failure(request):
+    if _is_api(request):
+        return json_error(500, "server_error", _("Internal server error."))
+    return server_error(request)
+
+
+def bad_request(request, exception=None):
+    return json_error(400, "bad_request", _("Bad request."))
+
+
+def api_not_found(request, *args, **kwargs):
+    """Catch-all under /api/ so unknown API paths get the envelope even with DEBUG on."""
+    return json_error(404, "not_found", _("Not found."))
