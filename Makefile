@@ -44,6 +44,10 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/stack.yml
+	$(VENV)/bin/yamllint -c deploy/.yamllint deploy/
+	$(VENV)/bin/shellcheck deploy/docker-entrypoint.sh .ci/run
+	$(VENV)/bin/hadolint --failure-threshold warning deploy/Dockerfile
 
 format: venv
 	$(VENV)/bin/ruff format .
