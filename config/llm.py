@@ -1,0 +1,175 @@
+"""The one seam to the language model: the only module that imports `openai`.
+
+It builds `AsyncOpenAI` from settings (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, `OPENAI_MODEL`,
+`OPENAI_TIMEOUT_SECONDS`, `OPENAI_MAX_RETRIES`) and speaks the Chat Completions API with
+`stream=True`, so any OpenAI-compatible server (OpenAI, Ollama, vLLM, llama.cpp) works.
+Callers get plain Python values and three exceptions, never SDK types:
+
+- `LLMNotConfigured`: no API key; the caller should say the assistant is unavailable.
+- `LLMTimeout`: the model did not answer within the timeout (after the SDK's retries).
+- `LLMUpstreamError`: anything else the server or the connection did wrong.
+
+`stream_chat()` yields `TextDelta`s as the model writes and ends with one `Completion`
+holding the whole text, the tool calls (their argument fragments joined), the finish reason
+and the token usage. Leaving the iteration early (or cancelling the task) closes the HTTP
+response, so the model stops generating for us.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import openai
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class LLMError(Exception):
+    """Base class; `str(exc)` is for logs, not for users."""
+
+
+class LLMNotConfigured(LLMError):
+    pass
+
+
+class LLMTimeout(LLMError):
+    pass
+
+
+class LLMUpstreamError(LLMError):
+    pass
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass
+class ToolCallRequest:
+    id: str
+    name: str
+    arguments: str  # raw JSON text as the model wrote it; may be malformed
+
+
+@dataclass
+class Completion:
+    text: str = ""
+    tool_calls: list[ToolCallRequest] = field(default_factory=list)
+    finish_reason: str | None = None
+    model: str = ""
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+def is_configured() -> bool:
+    return bool(settings.OPENAI_API_KEY)
+
+
+def model_name() -> str:
+    return settings.OPENAI_MODEL
+
+
+# One client per event loop and configuration: the SDK's connection pool belongs to the loop
+# that opened it, and a process (Daphne) normally runs one loop, so this is one client.
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def get_client() -> openai.AsyncOpenAI:
+    if not is_configured():
+        raise LLMNotConfigured("OPENAI_API_KEY is not set")
+    config = (
+        settings.OPENAI_API_KEY,
+        settings.OPENAI_BASE_URL,
+        float(settings.OPENAI_TIMEOUT_SECONDS),
+        int(settings.OPENAI_MAX_RETRIES),
+    )
+    loop = asyncio.get_running_loop()
+    cached = _clients.get(loop)
+    if cached is not None and cached[0] == config:
+        return cached[1]
+    api_key, base_url, timeout, retries = config
+    client = openai.AsyncOpenAI(
+        api_key=api_key, base_url=base_url, timeout=timeout, max_retries=retries
+    )
+    _clients[loop] = (config, client)
+    return client
+
+
+async def stream_chat(
+    *,
+    messages: list[dict],
+    tools: list[dict] | None = None,
+    model: str | None = None,
+    temperature: float | None = None,
+) -> AsyncIterator[TextDelta | Completion]:
+    """Stream one completion: `TextDelta`s, then exactly one `Completion` (last item)."""
+    client = get_client()
+    kwargs: dict = {
+        "model": model or settings.OPENAI_MODEL,
+        "messages": messages,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    if tools:
+        kwargs["tools"] = tools
+    if temperature is not None:
+        kwargs["temperature"] = temperature
+
+    result = Completion(model=kwargs["model"])
+    calls: dict[int, dict] = {}
+    text_parts: list[str] = []
+    try:
+        stream = await client.chat.completions.create(**kwargs)
+        async with stream:
+            async for chunk in stream:
+                if chunk.model:
+                    result.model = chunk.model
+                if chunk.usage is not None:
+                    result.prompt_tokens = chunk.usage.prompt_tokens
+                    result.completion_tokens = chunk.usage.completion_tokens
+                for choice in chunk.choices:
+                    delta = choice.delta
+                    if delta is not None and delta.content:
+                        text_parts.append(delta.content)
+                        yield TextDelta(delta.content)
+                    for call in (delta.tool_calls if delta is not None else None) or []:
+                        slot = calls.setdefault(call.index, {"id": "", "name": "", "args": []})
+                        if call.id:
+                            slot["id"] = call.id
+                        if call.function is not None:
+                            if call.function.name:
+                                slot["name"] += call.function.name
+                            if call.function.arguments:
+                                slot["args"].append(call.function.arguments)
+                    if choice.finish_reason:
+                        result.finish_reason = choice.finish_reason
+    except openai.APITimeoutError as exc:
+        raise LLMTimeout(str(exc)) from exc
+    except openai.APIStatusError as exc:
+        raise LLMUpstreamError(f"HTTP {exc.status_code}: {exc.message}") from exc
+    except openai.OpenAIError as exc:
+        raise LLMUpstreamError(str(exc) or exc.__class__.__name__) from exc
+
+    result.text = "".join(text_parts)
+    result.tool_calls = [
+        ToolCallRequest(
+            id=slot["id"] or f"call_{index}", name=slot["name"], arguments="".join(slot["args"])
+        )
+        for index, slot in sorted(calls.items())
+    ]
+    yield result
+
+
+async def complete_text(*, messages: list[dict], model: str | None = None) -> Completion:
+    """A whole answer without tools (e.g. a daily summary's prose), streamed under the hood."""
+    completion = Completion()
+    async for item in stream_chat(messages=messages, model=model):
+        if isinstance(item, Completion):
+            completion = item
+    return completion
