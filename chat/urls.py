@@ -1,5 +1,12 @@
+from django.urls import re_path
+
+from chat.views import ChatMessageView, ConversationViewSet
 from config.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
+router.register("conversations", ConversationViewSet, basename="conversation")
 
-urlpatterns = router.urls
+urlpatterns = [
+    re_path(r"^message/?$", ChatMessageView.as_view(), name="chat-message"),
+    *router.urls,
+]

@@ -1,0 +1,291 @@
+"""The agent loop shared by the REST endpoint and the websocket consumer.
+
+One call of `run_turn` is one exchange: store the user's message, build the prompt, stream
+the model, run the tools it asks for (several per round, at most `MAX_TOOL_ROUNDS` rounds),
+and store the final answer with the actions the turn took and its token usage.
+
+`emit` (optional) receives the websocket frames in order, as they happen:
+`message.accepted`, `assistant.delta` per streamed fragment, `assistant.action` per tool run,
+`assistant.done`. Failures raise `chat.errors` domain errors after the user's message (and any
+tool action already done) is stored; a partial answer is only ever stored as `failed` or
+`interrupted`, never as `complete`. If the task running the turn is cancelled, what was
+completed is stored, the model's HTTP response is closed, and `CancelledError` propagates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import aclosing
+from dataclasses import dataclass, field
+
+from channels.db import database_sync_to_async
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from chat import prompt, selectors, services, tools
+from chat.errors import AssistantTimeout, AssistantUnavailable, AssistantUpstreamError
+from chat.models import Message
+from chat.serializers import MessageSerializer
+from config import llm
+
+logger = logging.getLogger(__name__)
+
+MAX_TOOL_ROUNDS = 5
+ROUND_SEPARATOR = "\n\n"
+
+Emit = Callable[[dict], Awaitable[None]]
+
+
+@dataclass
+class TurnResult:
+    conversation_id: str
+    user_message: dict
+    assistant_message: dict
+    actions: list[dict] = field(default_factory=list)
+
+
+def serialize_message(message: Message) -> dict:
+    """Plain JSON values only (str ids, ISO datetimes): safe for a websocket frame."""
+    data = MessageSerializer(message).data
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+async def _discard(frame: dict) -> None:
+    return None
+
+
+async def run_turn(
+    *,
+    user,
+    content: str,
+    conversation_id=None,
+    source: str = "text",
+    emit: Emit | None = None,
+) -> TurnResult:
+    with translation.override(user.language):
+        user_message = await database_sync_to_async(services.turn_start)(
+            user=user, content=content, conversation_id=conversation_id, source=source
+        )
+        turn = _Turn(
+            user=user, user_message=user_message, emit=emit if emit is not None else _discard
+        )
+        await turn.send("message.accepted", message=turn.user_message_data)
+        if not llm.is_configured():
+            raise AssistantUnavailable()
+        return await turn.run()
+
+
+class _Turn:
+    def __init__(self, *, user, user_message: Message, emit: Emit) -> None:
+        self.user = user
+        self.user_message = user_message
+        self.user_message_data = serialize_message(user_message)
+        self.conversation_id = str(user_message.conversation_id)
+        self.emit = emit
+        self.text_parts: list[str] = []
+        self.actions: list[dict] = []
+        self.model = llm.model_name()
+        self.prompt_tokens: int | None = None
+        self.completion_tokens: int | None = None
+        self.stored = False
+
+    async def send(self, frame_type: str, **payload) -> None:
+        await self.emit({"type": frame_type, "conversation_id": self.conversation_id, **payload})
+
+    async def run(self) -> TurnResult:
+        try:
+            return await self._run()
+        except asyncio.CancelledError:
+            # The client went away: keep what was completed; the model stream is already
+            # closed by leaving it. Shielded so a second cancellation cannot skip the save.
+            if not self.stored:
+                await asyncio.shield(self._store_remains(Message.Status.INTERRUPTED))
+            raise
+        except (AssistantTimeout, AssistantUpstreamError, AssistantUnavailable):
+            if not self.stored:
+                await self._store_remains(Message.Status.FAILED)
+            raise
+        except Exception:
+            logger.exception("assistant turn failed in conversation %s", self.conversation_id)
+            if not self.stored:
+                await self._store_remains(Message.Status.FAILED)
+            raise
+
+    async def _run(self) -> TurnResult:
+        messages = await database_sync_to_async(prompt.build_messages)(
+            user=self.user, user_message=self.user_message
+        )
+        schemas = tools.schemas()
+        for round_number in range(MAX_TOOL_ROUNDS + 1):
+            offer_tools = round_number < MAX_TOOL_ROUNDS
+            if not offer_tools:
+                messages.append({"role": "system", "content": _round_limit_note()})
+            completion = await self._stream(messages, schemas if offer_tools else None)
+            if completion.tool_calls and offer_tools:
+                await self._run_tools(completion, messages)
+                continue
+            if completion.tool_calls:
+                # A server that ignores the missing `tools` and still asks: stop politely.
+                await self._say(_round_limit_reply())
+            break
+        return await self._finish()
+
+    async def _say(self, text: str) -> None:
+        if self.text_parts and not self.text_parts[-1].endswith(ROUND_SEPARATOR):
+            self.text_parts.append(ROUND_SEPARATOR)
+            await self.send("assistant.delta", delta=ROUND_SEPARATOR)
+        self.text_parts.append(text)
+        await self.send("assistant.delta", delta=text)
+
+    async def _stream(self, messages: list[dict], schemas: list[dict] | None) -> llm.Completion:
+        completion = llm.Completion()
+        started = False
+        try:
+            async with aclosing(llm.stream_chat(messages=messages, tools=schemas)) as stream:
+                async for item in stream:
+                    if isinstance(item, llm.Completion):
+                        completion = item
+                        continue
+                    if not started and self.text_parts:
+                        # A new round's text starts a new paragraph of the same answer.
+                        self.text_parts.append(ROUND_SEPARATOR)
+                        await self.send("assistant.delta", delta=ROUND_SEPARATOR)
+                    started = True
+                    self.text_parts.append(item.text)
+                    await self.send("assistant.delta", delta=item.text)
+        except llm.LLMTimeout as exc:
+            logger.warning("assistant model timeout: %s", exc)
+            raise AssistantTimeout() from None
+        except llm.LLMUpstreamError as exc:
+            logger.warning("assistant model error: %s", exc)
+            raise AssistantUpstreamError() from None
+        except llm.LLMNotConfigured:
+            raise AssistantUnavailable() from None
+        self.model = completion.model or self.model
+        if completion.prompt_tokens is not None:
+            self.prompt_tokens = (self.prompt_tokens or 0) + completion.prompt_tokens
+        if completion.completion_tokens is not None:
+            self.completion_tokens = (self.completion_tokens or 0) + completion.completion_tokens
+        return completion
+
+    async def _run_tools(self, completion: llm.Completion, messages: list[dict]) -> None:
+        calls = [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+            for call in completion.tool_calls
+        ]
+        await database_sync_to_async(services.tool_round_record)(
+            user=self.user,
+            conversation_id=self.conversation_id,
+            content=completion.text,
+            tool_calls=calls,
+            model=completion.model or self.model,
+            usage=(completion.prompt_tokens, completion.completion_tokens),
+        )
+        messages.append(
+            {"role": "assistant", "content": completion.text or None, "tool_calls": calls}
+        )
+        for call in completion.tool_calls:
+            action = await database_sync_to_async(_run_tool_and_record)(
+                user=self.user, conversation_id=self.conversation_id, call=call
+            )
+            self.actions.append(action)
+            messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": call.id,
+                    "content": json.dumps(action["result"], ensure_ascii=False),
+                }
+            )
+            await self.send("assistant.action", action=action)
+
+    async def _finish(self) -> TurnResult:
+        answer = await database_sync_to_async(services.answer_record)(
+            user=self.user,
+            conversation_id=self.conversation_id,
+            content="".join(self.text_parts),
+            actions=self.actions,
+            model=self.model,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+        )
+        self.stored = True
+        answer_data = serialize_message(answer)
+        await self.send("assistant.done", message=answer_data)
+        return TurnResult(
+            conversation_id=self.conversation_id,
+            user_message=self.user_message_data,
+            assistant_message=answer_data,
+            actions=self.actions,
+        )
+
+    async def _store_remains(self, status: str) -> None:
+        """After a failure or a disconnect: keep the partial text and the actions already
+        taken, marked `status` (never `complete`). Nothing is stored if nothing happened."""
+        self.stored = True
+        try:
+            await database_sync_to_async(_record_remains)(
+                user=self.user,
+                user_message=self.user_message,
+                content="".join(self.text_parts).strip(),
+                status=status,
+                model=self.model,
+                prompt_tokens=self.prompt_tokens,
+                completion_tokens=self.completion_tokens,
+            )
+        except Exception:
+            logger.exception("could not store the remains of an assistant turn")
+
+
+def _run_tool_and_record(*, user, conversation_id: str, call: llm.ToolCallRequest) -> dict:
+    # One transaction for the tool's change and its record: the data never changes without
+    # the conversation saying so (the realtime publish follows the commit).
+    with transaction.atomic():
+        action = tools.run_tool(user=user, name=call.name, arguments=call.arguments)
+        services.tool_result_record(
+            user=user, conversation_id=conversation_id, tool_call_id=call.id, action=action
+        )
+    return action
+
+
+def _record_remains(
+    *, user, user_message: Message, content: str, status: str, **usage
+) -> Message | None:
+    # Read from the database, not memory: a tool that finished in its worker thread after
+    # the cancellation still counts as done.
+    actions = selectors.turn_actions(
+        conversation_id=user_message.conversation_id, since=user_message
+    )
+    if not content and not actions:
+        return None
+    return services.answer_record(
+        user=user,
+        conversation_id=user_message.conversation_id,
+        content=content,
+        actions=actions,
+        status=status,
+        **usage,
+    )
+
+
+def _round_limit_note() -> str:
+    return _(
+        "You have used all the tool rounds allowed for this message. Do not call tools now: "
+        "tell the user briefly what was done and what is left, and invite them to continue "
+        "in a new message."
+    )
+
+
+def _round_limit_reply() -> str:
+    return _(
+        "I have reached the limit of steps I can take for one message. Tell me how to "
+        "continue and I will pick it up from here."
+    )

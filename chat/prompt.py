@@ -1,0 +1,162 @@
+"""What the model is sent: the system prompt, then the conversation's recent turns (with their
+tool calls and results) trimmed to a token budget, then the new message."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from django.conf import settings
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+
+from chat import selectors
+from chat.models import Message
+
+# Older turns are dropped whole (a tool call never loses its result) until the history fits.
+DEFAULT_HISTORY_TOKEN_BUDGET = 6000
+# Never read more than this many stored messages to build the history.
+HISTORY_MAX_MESSAGES = 120
+
+
+def history_token_budget() -> int:
+    return int(getattr(settings, "CHAT_HISTORY_TOKEN_BUDGET", DEFAULT_HISTORY_TOKEN_BUDGET))
+
+
+def estimate_tokens(message: dict) -> int:
+    """A cheap, model-independent estimate (about four characters per token, plus framing);
+    good enough to keep the prompt within a budget without a tokenizer dependency."""
+    return 4 + math.ceil(len(json.dumps(message, ensure_ascii=False)) / 4)
+
+
+def system_prompt(*, user, running_task=None) -> str:
+    """In the active language (the caller activates the user's)."""
+    now = user.local_now()
+    offset = now.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}" if offset else "+00:00"
+    lines = [
+        _(
+            "You are the personal follow-up assistant of %(name)s. You help them track tasks "
+            "with timers, goals with progress, mood and energy check-ins (1 to 5) and daily "
+            "summaries, reading and changing their data with the tools you have."
+        )
+        % {"name": user.name or user.email},
+        _("Always answer in English, briefly and warmly."),
+        _(
+            "Right now it is %(weekday)s %(date)s, %(time)s in the user's time zone "
+            "%(timezone)s (UTC%(offset)s)."
+        )
+        % {
+            "weekday": dateformat.format(now, "l"),
+            "date": now.date().isoformat(),
+            "time": now.strftime("%H:%M"),
+            "timezone": user.timezone,
+            "offset": offset,
+        },
+    ]
+    if running_task is not None:
+        since = running_task.running_since.astimezone(user.tz)
+        lines.append(
+            _(
+                'A timer is running on the task "%(title)s" (id %(id)s) since %(since)s '
+                "(%(minutes)s minutes so far)."
+            )
+            % {
+                "title": running_task.title,
+                "id": running_task.id,
+                "since": since.strftime("%H:%M"),
+                "minutes": max(0, int((now - since).total_seconds() // 60)),
+            }
+        )
+    else:
+        lines.append(_("No task timer is running."))
+    lines.append(
+        _(
+            "Rules: use the tools to read or change anything; never say something was done "
+            "unless a tool result confirms it, and say so when a tool returns an error. Use the "
+            "ids that tools return; never invent them. Understand relative dates (today, "
+            "tomorrow, this morning) in the user's time zone and send dates and times to tools "
+            "in ISO 8601 with the user's UTC offset."
+        )
+    )
+    return "\n".join(lines)
+
+
+def _running_task(user):
+    from tasks.selectors import running_task
+
+    return running_task(user=user)
+
+
+def _turns(rows: list[Message]) -> list[list[dict]]:
+    """Stored messages as API messages, grouped in turns (each starts with a user message).
+
+    Intermediate assistant text is left out (the final answer already holds the whole text of
+    its turn), and a tool call whose result was never stored (the turn was interrupted) gets
+    an `interrupted` error result, so every call is answered as the API requires."""
+    turns: list[list[dict]] = []
+    pending: list[str] = []
+
+    def close_pending() -> None:
+        for call_id in pending:
+            turns[-1].append(
+                {
+                    "role": "tool",
+                    "tool_call_id": call_id,
+                    "content": json.dumps(
+                        {"error": {"code": "interrupted", "message": "Not run."}}
+                    ),
+                }
+            )
+        pending.clear()
+
+    for row in rows:
+        if row.role == Message.Role.USER:
+            if turns:
+                close_pending()
+            turns.append([{"role": "user", "content": row.content}])
+            continue
+        if not turns:
+            continue  # the start of this turn fell outside the window
+        if row.role == Message.Role.TOOL:
+            if row.tool_call_id in pending:
+                pending.remove(row.tool_call_id)
+                turns[-1].append(
+                    {"role": "tool", "tool_call_id": row.tool_call_id, "content": row.content}
+                )
+            continue
+        close_pending()
+        if row.tool_calls:
+            turns[-1].append({"role": "assistant", "content": None, "tool_calls": row.tool_calls})
+            pending.extend(call["id"] for call in row.tool_calls)
+        elif row.content:
+            turns[-1].append({"role": "assistant", "content": row.content})
+    if turns:
+        close_pending()
+    return turns
+
+
+def history(*, user_message: Message, budget: int | None = None) -> list[dict]:
+    rows = selectors.recent_messages(
+        conversation_id=user_message.conversation_id,
+        before=user_message,
+        limit=HISTORY_MAX_MESSAGES,
+    )
+    budget = history_token_budget() if budget is None else budget
+    kept: list[list[dict]] = []
+    used = 0
+    for turn in reversed(_turns(rows)):
+        cost = sum(estimate_tokens(m) for m in turn)
+        if used + cost > budget:
+            break
+        kept.append(turn)
+        used += cost
+    return [message for turn in reversed(kept) for message in turn]
+
+
+def build_messages(*, user, user_message: Message) -> list[dict]:
+    return [
+        {"role": "system", "content": system_prompt(user=user, running_task=_running_task(user))},
+        *history(user_message=user_message),
+        {"role": "user", "content": user_message.content},
+    ]

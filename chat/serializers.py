@@ -1,0 +1,105 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from chat.models import Conversation, Message
+
+CONTENT_MAX_CHARS = 4000
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: a number or a list is an error, not silently turned into a string."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    """A message to the assistant (REST body and the websocket `message` frame)."""
+
+    content = StrictCharField(max_length=CONTENT_MAX_CHARS, trim_whitespace=True)
+    conversation_id = serializers.UUIDField(required=False, allow_null=True)
+
+    def validate_content(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError(_("This field may not be blank."))
+        return value
+
+
+class ActionSerializer(serializers.Serializer):
+    tool = serializers.CharField()
+    arguments = serializers.JSONField()
+    result = serializers.JSONField()
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    conversation_id = serializers.UUIDField(read_only=True)
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "conversation_id",
+            "role",
+            "content",
+            "source",
+            "status",
+            "actions",
+            "model",
+            "prompt_tokens",
+            "completion_tokens",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ActionSerializer(many=True))
+    def get_actions(self, message: Message) -> list:
+        return message.actions or []
+
+
+class ConversationSerializer(serializers.ModelSerializer):
+    """A conversation in the list: annotated by `selectors.conversation_list`."""
+
+    message_count = serializers.IntegerField(read_only=True)
+    last_message_preview = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id",
+            "title",
+            "created_at",
+            "updated_at",
+            "message_count",
+            "last_message_preview",
+        ]
+        read_only_fields = fields
+
+
+class ConversationDetailSerializer(serializers.ModelSerializer):
+    messages = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Conversation
+        fields = ["id", "title", "created_at", "updated_at", "messages"]
+        read_only_fields = fields
+
+    @extend_schema_field(MessageSerializer(many=True))
+    def get_messages(self, conversation: Conversation) -> list:
+        return MessageSerializer(self.context["messages"], many=True).data
+
+
+class ConversationUpdateSerializer(serializers.Serializer):
+    title = StrictCharField(max_length=120, allow_blank=False, trim_whitespace=True)
+
+
+class ChatReplySerializer(serializers.Serializer):
+    """What POST /chat/message answers (the turn's outcome)."""
+
+    conversation_id = serializers.UUIDField()
+    user_message = MessageSerializer()
+    assistant_message = MessageSerializer()
+    actions = ActionSerializer(many=True)
