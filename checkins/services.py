@@ -1,0 +1,98 @@
+"""Writes for check-ins: each owns its transaction, records who acted (`source`) and announces
+the change to the user's live sockets."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from checkins.errors import CheckInInvalid, CheckInNotFound
+from checkins.models import CheckIn
+from config import realtime
+
+UPDATABLE_FIELDS = frozenset({"kind", "mood", "energy", "note", "recorded_at"})
+
+
+def _check_source(source: str) -> None:
+    if source not in CheckIn.Source.values:
+        raise ValueError(f"unknown source {source!r}")
+
+
+def _check_scale(**values) -> None:
+    fields = {
+        name: [_("Use a whole number from 1 to 5.")]
+        for name, value in values.items()
+        if value is not None and (isinstance(value, bool) or value not in range(1, 6))
+    }
+    if fields:
+        raise CheckInInvalid(fields=fields)
+
+
+def _data(checkin: CheckIn) -> dict:
+    from checkins.serializers import CheckInSerializer  # serializers never import services
+
+    return CheckInSerializer(checkin).data
+
+
+def checkin_create(
+    *,
+    user: User,
+    source: str,
+    mood: int,
+    energy: int,
+    kind: str = CheckIn.Kind.ADHOC,
+    note: str = "",
+    recorded_at: datetime | None = None,
+) -> CheckIn:
+    _check_source(source)
+    _check_scale(mood=mood, energy=energy)
+    with transaction.atomic():
+        checkin = CheckIn(
+            user=user,
+            source=source,
+            kind=kind,
+            mood=mood,
+            energy=energy,
+            note=note,
+            recorded_at=recorded_at or timezone.now(),
+        )
+        checkin.full_clean(exclude=["user"])
+        checkin.save()
+        realtime.publish(user.pk, "checkin.created", {"check_in": _data(checkin), "source": source})
+    return checkin
+
+
+def checkin_update(*, user: User, checkin: CheckIn, source: str, **fields) -> CheckIn:
+    _check_source(source)
+    unknown = set(fields) - UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"checkin_update() got unexpected fields: {sorted(unknown)}")
+    if checkin.user_id != user.pk:
+        raise CheckInNotFound()
+    _check_scale(mood=fields.get("mood"), energy=fields.get("energy"))
+    with transaction.atomic():
+        # Two devices editing the same check-in: the later write wins whole, never a mix.
+        checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk, user=user)
+        changes = {k: v for k, v in fields.items() if getattr(checkin, k) != v}
+        if not changes:
+            return checkin
+        for name, value in changes.items():
+            setattr(checkin, name, value)
+        checkin.full_clean(exclude=["user"])
+        checkin.save()
+        realtime.publish(user.pk, "checkin.updated", {"check_in": _data(checkin), "source": source})
+    return checkin
+
+
+def checkin_delete(*, user: User, checkin: CheckIn, source: str) -> None:
+    _check_source(source)
+    if checkin.user_id != user.pk:
+        raise CheckInNotFound()
+    checkin_id = checkin.pk
+    with transaction.atomic():
+        CheckIn.objects.filter(pk=checkin_id, user=user).delete()
+        realtime.publish(
+            user.pk, "checkin.deleted", {"check_in_id": str(checkin_id), "source": source}
+        )

@@ -1,0 +1,277 @@
+"""Goal input and output. Input serializers read the acting user from `context["user"]`, so the
+assistant's tools validate with exactly these classes (`context={"user": user}`)."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from goals.models import Goal, GoalProgress
+from goals.selectors import goal_stats, goal_stats_many
+from tasks.models import Category
+
+MAX_PROGRESS = Decimal(1_000_000)
+MAX_TARGET = Decimal(1_000_000_000)
+# Clocks on phones drift: a timestamp this far ahead of ours is still "now".
+CLOCK_SKEW = timedelta(seconds=60)
+EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+def validate_calendar_date(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise serializers.ValidationError(_("Use a date between 1970 and 2999."))
+    return value
+
+
+class UserLocalDateTimeField(serializers.DateTimeField):
+    """ISO 8601 in, UTC out. A timestamp without an offset means the acting user's local time
+    (`context["user"].timezone`), not the server's."""
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            user = self.context.get("user")
+            if user is not None:
+                try:
+                    value = timezone.make_aware(value, user.tz)
+                except (OverflowError, ValueError):
+                    self.fail("invalid", format="ISO 8601")
+        return super().enforce_timezone(value)
+
+
+def validate_past_instant(value: datetime) -> datetime:
+    """Not in the future (beyond clock skew) and not before 1970."""
+    if value > timezone.now() + CLOCK_SKEW:
+        raise serializers.ValidationError(_("This time cannot be in the future."))
+    if value < EARLIEST_INSTANT:
+        raise serializers.ValidationError(_("This time is too far in the past."))
+    return value
+
+
+class UserCategoryField(serializers.PrimaryKeyRelatedField):
+    """A category id of the acting user; anyone else's id reads as "does not exist"."""
+
+    default_error_messages = {"does_not_exist": _("Category not found.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("pk_field", serializers.UUIDField())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        user = self.context.get("user")
+        if user is None:
+            return Category.objects.none()
+        return Category.objects.filter(user=user)
+
+
+class GoalListSerializer(serializers.ListSerializer):
+    """Computes every goal's statistics in one batch before serializing them."""
+
+    def to_representation(self, data):
+        goals = list(data.all() if hasattr(data, "all") else data)
+        by_user: dict = {}
+        for goal in goals:
+            by_user.setdefault(goal.user_id, []).append(goal)
+        acting = self.context.get("user")
+        batch = {}
+        for user_id, group in by_user.items():
+            user = acting if acting is not None and acting.pk == user_id else group[0].user
+            batch.update(goal_stats_many(group, user=user))
+        self.child.batch = batch
+        try:
+            return super().to_representation(goals)
+        finally:
+            self.child.batch = {}
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    """A goal with its computed progress. Decimal quantities are strings with 2 places."""
+
+    category = serializers.UUIDField(source="category_id", read_only=True, allow_null=True)
+    current_value = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        source="computed.current_value",
+        read_only=True,
+        help_text="Sum of progress: all of it, or for periodic goals only the current period.",
+    )
+    total_value = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        source="computed.total_value",
+        read_only=True,
+        help_text="Sum of all progress ever logged.",
+    )
+    progress_percent = serializers.IntegerField(
+        source="computed.progress_percent",
+        read_only=True,
+        min_value=0,
+        max_value=100,
+        help_text="current_value / target_value, 0-100, rounded down.",
+    )
+    remaining = serializers.DecimalField(
+        max_digits=20, decimal_places=2, source="computed.remaining", read_only=True
+    )
+    period_start = serializers.DateField(
+        source="computed.period_start",
+        read_only=True,
+        allow_null=True,
+        help_text="First local day of the current period (periodic goals).",
+    )
+    period_end = serializers.DateField(
+        source="computed.period_end",
+        read_only=True,
+        allow_null=True,
+        help_text="Last local day of the current period, inclusive (periodic goals).",
+    )
+    streak = serializers.IntegerField(
+        source="computed.streak",
+        read_only=True,
+        allow_null=True,
+        help_text="Consecutive met periods up to the last complete one, +1 once the current "
+        "period is met (periodic goals).",
+    )
+
+    class Meta:
+        model = Goal
+        list_serializer_class = GoalListSerializer
+        fields = [
+            "id",
+            "title",
+            "description",
+            "category",
+            "target_value",
+            "unit",
+            "period",
+            "start_date",
+            "due_date",
+            "status",
+            "achieved_at",
+            "current_value",
+            "total_value",
+            "progress_percent",
+            "remaining",
+            "period_start",
+            "period_end",
+            "streak",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    batch: dict = {}  # {goal id: GoalStats}, filled by GoalListSerializer
+
+    def to_representation(self, instance):
+        stats = self.batch.get(instance.pk)
+        if stats is None:
+            acting = self.context.get("user")
+            user = acting if acting is not None and acting.pk == instance.user_id else None
+            stats = goal_stats(instance, user=user)
+        # The computed fields read `computed.*`; it lives on the instance only while serializing.
+        instance.computed = stats
+        try:
+            return super().to_representation(instance)
+        finally:
+            del instance.computed
+
+
+class _GoalInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    category = UserCategoryField(allow_null=True, required=False)
+    target_value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit = serializers.CharField(max_length=30)
+    period = serializers.ChoiceField(choices=Goal.Period.choices, required=False)
+    start_date = serializers.DateField(required=False, validators=[validate_calendar_date])
+    due_date = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_calendar_date]
+    )
+
+    def validate_target_value(self, value: Decimal) -> Decimal:
+        if value <= 0:
+            raise serializers.ValidationError(_("The target must be greater than 0."))
+        if value > MAX_TARGET:
+            raise serializers.ValidationError(_("The target can be at most 1,000,000,000."))
+        return value
+
+    def _check_dates(self, start: date | None, due: date | None) -> None:
+        if start is not None and due is not None and due < start:
+            raise serializers.ValidationError(
+                {"due_date": [_("The due date cannot be before the start date.")]}
+            )
+
+
+class GoalCreateSerializer(_GoalInputSerializer):
+    """Body of POST /goals. `start_date` defaults to the user's local today."""
+
+    def validate(self, attrs):
+        start = attrs.get("start_date") or self.context["user"].local_now().date()
+        self._check_dates(start, attrs.get("due_date"))
+        return attrs
+
+
+class GoalUpdateSerializer(_GoalInputSerializer):
+    """Body of PATCH /goals/{id}: any subset of the fields, plus `status` active|archived.
+    Construct it with the goal as `instance` so dates are checked against the stored ones."""
+
+    status = serializers.ChoiceField(
+        choices=[
+            (Goal.Status.ACTIVE, Goal.Status.ACTIVE.label),
+            (Goal.Status.ARCHIVED, Goal.Status.ARCHIVED.label),
+        ],
+        required=False,
+        help_text='"archived" archives the goal; "active" brings an archived goal back.',
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+    def validate(self, attrs):
+        goal = self.instance
+        start = attrs.get("start_date", goal.start_date if goal else None)
+        due = attrs.get("due_date", goal.due_date if goal else None)
+        self._check_dates(start, due)
+        return attrs
+
+
+class GoalProgressCreateSerializer(serializers.Serializer):
+    """Body of POST /goals/{id}/progress. Negative values correct earlier entries."""
+
+    value = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=-MAX_PROGRESS, max_value=MAX_PROGRESS
+    )
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    recorded_at = UserLocalDateTimeField(
+        required=False,
+        validators=[validate_past_instant],
+        help_text="Default now. Without an offset it is the user's local time.",
+    )
+
+    def validate_value(self, value: Decimal) -> Decimal:
+        if value == 0:
+            raise serializers.ValidationError(_("The value cannot be zero."))
+        return value
+
+
+class GoalProgressSerializer(serializers.ModelSerializer):
+    goal = serializers.UUIDField(source="goal_id", read_only=True)
+
+    class Meta:
+        model = GoalProgress
+        fields = ["id", "goal", "value", "note", "recorded_at", "source", "created_at"]
+        read_only_fields = fields
+
+
+class GoalProgressLoggedSerializer(serializers.Serializer):
+    """Answer to POST /goals/{id}/progress: the new entry and the goal as it now stands."""
+
+    progress = GoalProgressSerializer()
+    goal = GoalSerializer()
+
+
+class GoalListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Goal.Status.choices, required=False)

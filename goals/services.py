@@ -1,0 +1,234 @@
+"""Writes for goals and their progress. Each function owns its transaction and the goal's row
+lock, records who acted (`source`), and announces the change to the user's live sockets."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from config import realtime
+from goals.errors import GoalArchived, GoalInvalid, GoalNotFound
+from goals.models import Goal, GoalProgress, Source
+from goals.selectors import goal_total
+
+MAX_PROGRESS_VALUE = Decimal(1_000_000)
+UPDATABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "category",
+        "target_value",
+        "unit",
+        "period",
+        "start_date",
+        "due_date",
+        "status",
+    }
+)
+
+
+def _check_source(source: str) -> None:
+    if source not in Source.values:
+        raise ValueError(f"unknown source {source!r}")
+
+
+def _check_fields(*, user: User, category, start_date: date, due_date: date | None) -> None:
+    """Invariants the serializers also check, repeated here for callers that skip them."""
+    fields = {}
+    if category is not None and category.user_id != user.pk:
+        fields["category"] = [_("Category not found.")]
+    if due_date is not None and due_date < start_date:
+        fields["due_date"] = [_("The due date cannot be before the start date.")]
+    if fields:
+        raise GoalInvalid(fields=fields)
+
+
+def _sync_achievement(goal: Goal, *, total: Decimal | None = None) -> None:
+    """Sets status/achieved_at from the progress total (the caller holds the row lock).
+
+    Only goals without a period are achieved: a periodic goal is a habit measured period by
+    period (see its streak). Archived goals are left alone.
+    """
+    if goal.status == Goal.Status.ARCHIVED:
+        return
+    if not goal.is_periodic:
+        total = goal_total(goal=goal) if total is None else total
+        if total >= goal.target_value:
+            if goal.status != Goal.Status.ACHIEVED:
+                goal.status = Goal.Status.ACHIEVED
+                goal.achieved_at = goal.achieved_at or timezone.now()
+            return
+    goal.status = Goal.Status.ACTIVE
+    goal.achieved_at = None
+
+
+def _lock(goal: Goal) -> Goal:
+    # Serializes writers on one goal: two progress entries landing together must both be
+    # counted before either decides whether the goal is achieved.
+    return Goal.objects.select_for_update().select_related("category").get(pk=goal.pk)
+
+
+def _publish_goal(goal: Goal, *, source: str, **extra) -> None:
+    from goals.serializers import GoalSerializer  # serializers import selectors, not services
+
+    data = GoalSerializer(goal, context={"user": goal.user}).data
+    realtime.publish(goal.user_id, "goal.updated", {"goal": data, "source": source, **extra})
+
+
+def goal_create(
+    *,
+    user: User,
+    source: str,
+    title: str,
+    target_value: Decimal,
+    unit: str,
+    period: str = "none",
+    description: str = "",
+    category=None,
+    start_date: date | None = None,
+    due_date: date | None = None,
+) -> Goal:
+    """A new active goal; `start_date` defaults to the user's local today."""
+    _check_source(source)
+    start_date = start_date or user.local_now().date()
+    _check_fields(user=user, category=category, start_date=start_date, due_date=due_date)
+    with transaction.atomic():
+        goal = Goal(
+            user=user,
+            source=source,
+            title=title,
+            description=description,
+            category=category,
+            target_value=target_value,
+            unit=unit,
+            period=period,
+            start_date=start_date,
+            due_date=due_date,
+        )
+        goal.full_clean(exclude=["user", "category"])
+        goal.save()
+        _publish_goal(goal, source=source)
+    return goal
+
+
+def goal_update(*, user: User, goal: Goal, source: str, **fields) -> Goal:
+    """Changes the given fields and re-evaluates achievement, under the goal's row lock.
+
+    `status` accepts "active" (un-archive; the goal comes back achieved when its total already
+    meets the target) and "archived". An archived goal only changes together with
+    `status="active"`; anything else on it is 409 goal_archived.
+    """
+    _check_source(source)
+    unknown = set(fields) - UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"goal_update() got unexpected fields: {sorted(unknown)}")
+    if goal.user_id != user.pk:
+        raise GoalNotFound()
+    new_status = fields.pop("status", None)
+    if new_status == Goal.Status.ACHIEVED:
+        raise GoalInvalid(fields={"status": [_("A goal is achieved by logging progress.")]})
+    with transaction.atomic():
+        goal = _lock(goal)
+        goal.user = user
+        unarchiving = goal.status == Goal.Status.ARCHIVED and new_status == Goal.Status.ACTIVE
+        changes = {k: v for k, v in fields.items() if getattr(goal, k) != v}
+        if goal.status == Goal.Status.ARCHIVED and not unarchiving:
+            if changes:
+                raise GoalArchived()
+            return goal
+        _check_fields(
+            user=user,
+            category=fields.get("category", goal.category),
+            start_date=fields.get("start_date", goal.start_date),
+            due_date=fields.get("due_date", goal.due_date),
+        )
+        before = (goal.status, goal.achieved_at)
+        for name, value in changes.items():
+            setattr(goal, name, value)
+        if unarchiving:
+            goal.status = Goal.Status.ACTIVE  # _sync_achievement decides achieved or not
+        if new_status == Goal.Status.ARCHIVED:
+            goal.status = Goal.Status.ARCHIVED
+        else:
+            _sync_achievement(goal)
+        if not changes and (goal.status, goal.achieved_at) == before:
+            return goal
+        goal.full_clean(exclude=["user", "category"])
+        goal.save()
+        _publish_goal(goal, source=source)
+    return goal
+
+
+def goal_delete(*, user: User, goal: Goal, source: str) -> None:
+    """Deletes the goal and all its progress (archiving is the way to keep it)."""
+    _check_source(source)
+    if goal.user_id != user.pk:
+        raise GoalNotFound()
+    goal_id = goal.pk
+    with transaction.atomic():
+        Goal.objects.filter(pk=goal_id, user=user).delete()
+        realtime.publish(user.pk, "goal.deleted", {"goal_id": str(goal_id), "source": source})
+
+
+def goal_log_progress(
+    *,
+    user: User,
+    goal: Goal,
+    value: Decimal,
+    note: str = "",
+    recorded_at: datetime | None = None,
+    source: str,
+) -> GoalProgress:
+    """Logs progress (negative values correct earlier entries). A goal without a period becomes
+    achieved when its total reaches the target, and active again when a correction takes it
+    back below, in the same transaction. 409 goal_archived on an archived goal."""
+    _check_source(source)
+    if goal.user_id != user.pk:
+        raise GoalNotFound()
+    value = Decimal(value)
+    if value == 0:
+        raise GoalInvalid(fields={"value": [_("The value cannot be zero.")]})
+    if abs(value) > MAX_PROGRESS_VALUE or value != value.quantize(Decimal("0.01")):
+        raise GoalInvalid(
+            fields={"value": [_("Use at most 2 decimal places and at most 1,000,000.")]}
+        )
+    with transaction.atomic():
+        goal = _lock(goal)
+        goal.user = user
+        if goal.status == Goal.Status.ARCHIVED:
+            raise GoalArchived()
+        progress = GoalProgress.objects.create(
+            goal=goal,
+            user=user,
+            value=value,
+            note=note,
+            recorded_at=recorded_at or timezone.now(),
+            source=source,
+        )
+        before = (goal.status, goal.achieved_at)
+        _sync_achievement(goal)
+        if (goal.status, goal.achieved_at) != before:
+            goal.save(update_fields=["status", "achieved_at", "updated_at"])
+        from goals.serializers import GoalProgressSerializer
+
+        _publish_goal(goal, source=source, progress=GoalProgressSerializer(progress).data)
+    progress.goal = goal
+    return progress
+
+
+def goal_progress_delete(*, user: User, progress: GoalProgress, source: str) -> Goal:
+    """Removes one progress entry (staff corrections in the admin) and re-evaluates the goal."""
+    _check_source(source)
+    with transaction.atomic():
+        goal = _lock(progress.goal)
+        goal.user = user
+        GoalProgress.objects.filter(pk=progress.pk, user=user).delete()
+        before = (goal.status, goal.achieved_at)
+        _sync_achievement(goal)
+        if (goal.status, goal.achieved_at) != before:
+            goal.save(update_fields=["status", "achieved_at", "updated_at"])
+        _publish_goal(goal, source=source)
+    return goal

@@ -1,0 +1,1 @@
+from tests.goals.conftest import listen  # noqa: F401  (the same live-update listener)

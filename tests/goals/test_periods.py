@@ -1,0 +1,38 @@
+from datetime import UTC, date
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from goals.periods import local_range, period_bounds, previous_period_start
+
+
+@pytest.mark.parametrize(
+    ("period", "day", "expected"),
+    [
+        ("daily", date(2026, 3, 4), (date(2026, 3, 4), date(2026, 3, 4))),
+        ("weekly", date(2026, 11, 23), (date(2026, 11, 23), date(2026, 11, 29))),  # a Monday
+        ("weekly", date(2026, 11, 29), (date(2026, 11, 23), date(2026, 11, 29))),  # a Sunday
+        ("weekly", date(2026, 1, 1), (date(2025, 12, 29), date(2026, 1, 4))),  # across a year
+        ("monthly", date(2024, 2, 29), (date(2024, 2, 1), date(2024, 2, 29))),
+        ("monthly", date(2026, 12, 31), (date(2026, 12, 1), date(2026, 12, 31))),
+    ],
+)
+def test_period_bounds_use_monday_weeks_and_calendar_months(period, day, expected):
+    assert period_bounds(period, day) == expected
+
+
+def test_previous_period_start_steps_back_one_period():
+    assert previous_period_start("weekly", date(2026, 11, 23)) == date(2026, 11, 16)
+    assert previous_period_start("monthly", date(2026, 3, 1)) == date(2026, 2, 1)
+    assert previous_period_start("daily", date(2026, 1, 1)) == date(2025, 12, 31)
+
+
+def test_period_bounds_refuse_goals_without_period():
+    with pytest.raises(ValueError):
+        period_bounds("none", date(2026, 1, 1))
+
+
+def test_local_range_spans_a_short_dst_day():
+    # Europe/Madrid springs forward on 2026-03-29: that local day lasts 23 hours.
+    start, end = local_range(date(2026, 3, 29), date(2026, 3, 29), ZoneInfo("Europe/Madrid"))
+    assert (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() == 23 * 3600
