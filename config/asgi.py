@@ -16,6 +16,15 @@ from chat.routing import websocket_urlpatterns  # noqa: E402
 from config.ws_auth import JWTAuthMiddleware  # noqa: E402
 
 
+class MissingOriginAllowedValidator(OriginValidator):
+    """Channels' validator also refuses sockets that send no Origin at all. Browsers always send
+    one; native clients (the mobile app) usually do not, and a socket without Origin cannot be a
+    cross-site browser request, so only a present Origin is checked."""
+
+    def valid_origin(self, parsed_origin):
+        return parsed_origin is None or super().valid_origin(parsed_origin)
+
+
 def allowed_origins() -> list[str]:
     """Browser origins allowed to open sockets: the allowed hosts and the CORS origins.
     Clients that send no Origin (the mobile app) are let through by the validator."""
@@ -25,7 +34,7 @@ def allowed_origins() -> list[str]:
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": OriginValidator(
+        "websocket": MissingOriginAllowedValidator(
             JWTAuthMiddleware(URLRouter(websocket_urlpatterns)), allowed_origins()
         ),
     }

@@ -1,0 +1,203 @@
+"""The chat websocket (`/ws/chat/`): one authenticated user, the assistant's streamed replies and
+live updates of that user's data. The protocol, for client developers: docs/websocket.md.
+
+A socket authenticates once, by the handshake's `Authorization: Bearer` header (checked by
+`config.ws_auth.JWTAuthMiddleware`) or by a first `auth` frame. Until then it receives nothing.
+The assistant runs as a task of its own so that the socket keeps answering pings and forwarding
+live updates while a reply streams; one reply at a time per socket.
+"""
+
+import asyncio
+import json
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+
+from config.exceptions import DomainError, exception_handler
+from config.realtime import user_group
+from config.ws_auth import user_for_token
+
+logger = logging.getLogger(__name__)
+
+# Application close codes live in 4000-4999; clients branch on this one to log in again.
+CLOSE_UNAUTHENTICATED = 4001
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    # How long a socket without an Authorization header may take to send its `auth` frame.
+    auth_timeout_seconds: float = 10.0
+    # How long a disconnect waits for a cancelled reply to store what it had completed.
+    cancel_grace_seconds: float = 10.0
+
+    async def connect(self):
+        self.user = None
+        self._closed = False
+        self._auth_timer: asyncio.Task | None = None
+        self._generation: asyncio.Task | None = None
+        # Accept first in every case: a close before accepting is a bare HTTP 403 to the client,
+        # which could not tell "log in again" (4001) from any other refusal.
+        await self.accept()
+        auth_header = self.scope.get("auth_header")
+        if auth_header == "valid":
+            await self._authenticated(self.scope["user"])
+        elif auth_header == "invalid":
+            await self._close_unauthenticated()
+        else:
+            self._auth_timer = asyncio.create_task(self._expire_unauthenticated())
+
+    async def disconnect(self, code):
+        self._closed = True
+        if self._auth_timer is not None:
+            self._auth_timer.cancel()
+        generation = self._generation
+        if generation is not None and not generation.done():
+            # Cancelling closes the model's HTTP stream (the model stops generating for us);
+            # run_turn stores what was completed. Wait for it so the connection's last database
+            # writes finish before the consumer goes away.
+            generation.cancel()
+            await asyncio.wait([generation], timeout=self.cancel_grace_seconds)
+        # The base class leaves the user's group (it is in self.groups) before calling this.
+
+    # -- frames from the client ----------------------------------------------------------------
+    async def receive(self, text_data=None, bytes_data=None):
+        if self._closed:
+            return
+        if self.user is None:
+            await self._receive_auth(text_data)
+            return
+        with translation.override(self.user.language):
+            await self._receive_frame(text_data)
+
+    async def _receive_auth(self, text_data):
+        # The first frame decides: it authenticates the socket or closes it.
+        if self._auth_timer is not None:
+            self._auth_timer.cancel()
+        frame = _parse(text_data)
+        token = (
+            frame.get("token") if isinstance(frame, dict) and frame.get("type") == "auth" else None
+        )
+        user = await user_for_token(token) if isinstance(token, str) else None
+        if user is None:
+            await self._close_unauthenticated()
+        else:
+            await self._authenticated(user)
+
+    async def _receive_frame(self, text_data):
+        if text_data is None:
+            await self.send_error("invalid_json", _("Frames must be JSON text, not binary."))
+            return
+        frame = _parse(text_data)
+        if frame is _MALFORMED:
+            await self.send_error("invalid_json", _("The frame is not valid JSON."))
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.send_error(
+                "invalid_frame", _('A frame must be a JSON object with a "type" field.')
+            )
+            return
+        kind = frame["type"]
+        if kind == "ping":
+            await self.send_frame({"type": "pong"})
+        elif kind == "message":
+            await self._receive_message(frame)
+        elif kind == "auth":
+            await self.send_error("already_authenticated", _("This socket is already signed in."))
+        else:
+            await self.send_error("unknown_frame_type", _("Unknown frame type."))
+
+    async def _receive_message(self, frame: dict):
+        if self._generation is not None and not self._generation.done():
+            await self.send_error(
+                "generation_in_progress",
+                _("Wait for the assistant to finish its reply before sending another message."),
+            )
+            return
+        from chat.serializers import MessageCreateSerializer
+
+        serializer = MessageCreateSerializer(
+            data={key: value for key, value in frame.items() if key != "type"},
+            context={"user": self.user},
+        )
+        if not await database_sync_to_async(serializer.is_valid)():
+            await self.send_frame(_validation_error_frame(serializer.errors))
+            return
+        data = serializer.validated_data
+        self._generation = asyncio.create_task(
+            self._generate(content=data["content"], conversation_id=data.get("conversation_id"))
+        )
+
+    async def _generate(self, *, content: str, conversation_id):
+        """One assistant turn; `run_turn` sends message.accepted, deltas, actions and done."""
+        from chat.agent import run_turn
+
+        with translation.override(self.user.language):
+            try:
+                await run_turn(
+                    user=self.user,
+                    content=content,
+                    conversation_id=conversation_id,
+                    source="text",
+                    emit=self.send_frame,
+                )
+            except DomainError as exc:
+                await self.send_frame({"type": "error", **exc.as_dict()})
+            except Exception:
+                logger.exception("assistant turn failed on the websocket")
+                await self.send_error(
+                    "internal_error", _("Something went wrong while answering. Try again.")
+                )
+
+    # -- frames to the client ------------------------------------------------------------------
+    async def send_frame(self, frame: dict) -> None:
+        """Send one frame now. Lazy translations, UUIDs and datetimes become JSON strings."""
+        if self._closed:
+            return
+        await self.send(text_data=json.dumps(frame, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+    async def send_error(self, code: str, message: str) -> None:
+        await self.send_frame({"type": "error", "code": code, "message": str(message)})
+
+    async def realtime_event(self, message):
+        """A live update published through config.realtime for this socket's user."""
+        await self.send_frame(message["event"])
+
+    # -- authentication ------------------------------------------------------------------------
+    async def _authenticated(self, user):
+        self.user = user
+        group = user_group(user.id)
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups.append(group)
+        await self.send_frame({"type": "ready"})
+
+    async def _expire_unauthenticated(self):
+        await asyncio.sleep(self.auth_timeout_seconds)
+        if self.user is None and not self._closed:
+            await self._close_unauthenticated()
+
+    async def _close_unauthenticated(self):
+        self._closed = True
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+
+
+_MALFORMED = object()
+
+
+def _validation_error_frame(errors) -> dict:
+    """The same object a REST 400 carries in its envelope: code "validation_error", a message
+    and `fields` ({"field": ["..."]}), made by the one exception handler."""
+    response = exception_handler(ValidationError(errors), context={})
+    return {"type": "error", **response.data["error"]}
+
+
+def _parse(text_data):
+    if text_data is None:
+        return _MALFORMED
+    try:
+        return json.loads(text_data)
+    except ValueError:
+        return _MALFORMED

@@ -1,0 +1,1 @@
+"""Shared helpers for the websocket tests in tests/chat/test_ws_*.py."""
