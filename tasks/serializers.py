@@ -1,0 +1,348 @@
+"""Input and output shapes of tasks and categories, shared by the REST views and the assistant.
+
+Serializers that need the acting user read it from `self.context["user"]`, so the assistant's
+tools can use them with `context={"user": user}`.
+"""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from tasks import selectors
+from tasks.models import ESTIMATED_MINUTES_MAX, Category, Task, TaskEvent
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with a timezone offset (or Z); a naive date-time is a field error rather than
+    being read silently as UTC."""
+
+    default_error_messages = {
+        "naive": _("Include a timezone offset, e.g. 2026-03-01T09:00:00+01:00."),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, datetime):
+            if timezone.is_naive(value):
+                self.fail("naive")
+        elif isinstance(value, str):
+            parsed = parse_datetime(value.strip()) if len(value) <= 64 else None
+            if parsed is not None and timezone.is_naive(parsed):
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class OwnedCategoryField(serializers.PrimaryKeyRelatedField):
+    """A category id of the acting user (context["user"]); anything else is "unknown", the
+    same answer for a missing id and another user's."""
+
+    default_error_messages = {
+        "does_not_exist": _("Unknown category."),
+        "incorrect_type": _("Unknown category."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("pk_field", serializers.UUIDField())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return selectors.category_list(user=self.context["user"])
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            # The UUID field's own message would differ for malformed and unknown ids.
+            self.fail("does_not_exist")
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    """Output of a category, and its input (all fields optional on update)."""
+
+    name = serializers.CharField(max_length=60)
+    color = serializers.RegexField(
+        r"^#[0-9A-Fa-f]{6}$",
+        required=False,
+        error_messages={"invalid": _("Use a #RRGGBB color.")},
+    )
+    icon = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "color", "icon", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        validators: list = []  # name uniqueness (ignoring case) is the service's rule
+
+
+class TaskCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "color", "icon"]
+        read_only_fields = fields
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    """A task as clients see it. `tracked_seconds` includes the running segment up to now."""
+
+    category = TaskCategorySerializer(read_only=True, allow_null=True)
+    tracked_seconds = serializers.SerializerMethodField()
+    is_running = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "category",
+            "due_at",
+            "estimated_minutes",
+            "tracked_seconds",
+            "is_running",
+            "running_since",
+            "completed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_tracked_seconds(self, task: Task) -> int:
+        return task.tracked_seconds_at(timezone.now())
+
+
+class _TaskInputSerializer(serializers.Serializer):
+    title = serializers.CharField(min_length=1, max_length=200)
+    description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    category = OwnedCategoryField(allow_null=True, required=False)
+    priority = serializers.ChoiceField(choices=Task.Priority.choices, required=False)
+    due_at = AwareDateTimeField(allow_null=True, required=False)
+    estimated_minutes = serializers.IntegerField(
+        min_value=1, max_value=ESTIMATED_MINUTES_MAX, allow_null=True, required=False
+    )
+
+
+class TaskCreateSerializer(_TaskInputSerializer):
+    pass
+
+
+class TaskUpdateSerializer(_TaskInputSerializer):
+    """Partial update of the task's own fields. Status and time change only through the
+    start/pause/complete/reopen/time-entries actions; sending them is a field error."""
+
+    title = serializers.CharField(min_length=1, max_length=200, required=False)
+    description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+
+    READ_ONLY_INPUT = ("status", "tracked_seconds", "running_since", "completed_at", "is_running")
+
+    def validate(self, attrs):
+        initial = self.initial_data if isinstance(self.initial_data, dict) else {}
+        errors = {
+            name: [_("Use the start, pause, complete, reopen and time-entries actions.")]
+            for name in self.READ_ONLY_INPUT
+            if name in initial
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class TimeEntrySerializer(serializers.Serializer):
+    """A finished stretch of work to add to a task (the service checks order, future and
+    overlap)."""
+
+    started_at = AwareDateTimeField()
+    ended_at = AwareDateTimeField()
+
+
+class TaskEventSerializer(serializers.ModelSerializer):
+    task_id = serializers.UUIDField(read_only=True)
+
+    class Meta:
+        model = TaskEvent
+        fields = [
+            "id",
+            "task_id",
+            "type",
+            "source",
+            "occurred_at",
+            "segment_start",
+            "segment_end",
+            "duration_seconds",
+            "data",
+        ]
+        read_only_fields = fields
+
+
+class TimeEntryResultSerializer(serializers.Serializer):
+    task = TaskSerializer()
+    event = TaskEventSerializer()
+
+
+class CurrentTaskSerializer(serializers.Serializer):
+    task = TaskSerializer(allow_null=True)
+
+
+# --- query strings ---------------------------------------------------------------------------
+
+
+class _CommaChoicesField(serializers.CharField):
+    """One value or several separated by commas, each from `choices`; returns a list."""
+
+    def __init__(self, *, choices, **kwargs):
+        self.choices = [value for value, _label in choices]
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        values = [v.strip() for v in super().to_internal_value(data).split(",") if v.strip()]
+        unknown = [v for v in values if v not in self.choices]
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown value(s): %(values)s. Use: %(choices)s.")
+                % {"values": ", ".join(unknown), "choices": ", ".join(self.choices)}
+            )
+        return values
+
+
+class _DueBoundField(AwareDateTimeField):
+    """A date-time with offset, or a date meaning that day's local midnight (user's timezone)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and len(value.strip()) == 10:
+            try:
+                day = date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+            else:
+                return selectors.local_day_bounds(day, self.context["user"].tz)[0]
+        return super().to_internal_value(value)
+
+
+class TaskListQuerySerializer(serializers.Serializer):
+    status = _CommaChoicesField(
+        choices=Task.Status.choices,
+        required=False,
+        help_text="One status or several separated by commas.",
+    )
+    priority = _CommaChoicesField(
+        choices=Task.Priority.choices,
+        required=False,
+        help_text="One priority or several separated by commas.",
+    )
+    category = serializers.CharField(
+        required=False,
+        max_length=40,
+        help_text='A category id of yours, or "none" for tasks without a category.',
+    )
+    search = serializers.CharField(
+        required=False, max_length=200, help_text="Text in the title or the description."
+    )
+    due_after = _DueBoundField(
+        required=False,
+        help_text="Due at or after this moment (ISO 8601 with offset, or a date: local midnight).",
+    )
+    due_before = _DueBoundField(
+        required=False,
+        help_text="Due before this moment (ISO 8601 with offset, or a date: local midnight).",
+    )
+    ordering = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text=(
+            "Comma-separated keys, '-' for descending: "
+            + ", ".join(selectors.TASK_ORDERING_FIELDS)
+            + ". Default -created_at. priority ascends low->high; due_at puts tasks without "
+            "a due date last."
+        ),
+    )
+
+    def validate_category(self, value: str):
+        value = value.strip()
+        if value.lower() == selectors.UNCATEGORIZED:
+            return selectors.UNCATEGORIZED
+        pk = selectors.parse_uuid(value)
+        owned = selectors.category_list(user=self.context["user"])
+        if pk is None or not owned.filter(pk=pk).exists():
+            raise serializers.ValidationError(_("Unknown category."))
+        return pk
+
+    def validate_ordering(self, value: str) -> list[str]:
+        keys = [k.strip() for k in value.split(",") if k.strip()]
+        unknown = [k for k in keys if k.lstrip("-") not in selectors.TASK_ORDERING_FIELDS]
+        if unknown or not keys:
+            raise serializers.ValidationError(
+                _("Unknown ordering: %(values)s. Use: %(choices)s.")
+                % {
+                    "values": ", ".join(unknown) or value,
+                    "choices": ", ".join(selectors.TASK_ORDERING_FIELDS),
+                }
+            )
+        return keys
+
+    def validate(self, attrs):
+        after, before = attrs.get("due_after"), attrs.get("due_before")
+        if after is not None and before is not None and before <= after:
+            raise serializers.ValidationError(
+                {"due_before": [_("due_before must be later than due_after.")]}
+            )
+        return attrs
+
+
+class TimeReportQuerySerializer(serializers.Serializer):
+    """`from` and `to` are local dates (inclusive), at most 366 days apart."""
+
+    def get_fields(self):
+        return {
+            "from": serializers.DateField(input_formats=["iso-8601"]),
+            "to": serializers.DateField(input_formats=["iso-8601"]),
+        }
+
+    def validate(self, attrs):
+        start, end = attrs["from"], attrs["to"]
+        if end < start:
+            raise serializers.ValidationError({"to": [_("`to` must not be before `from`.")]})
+        if (end - start).days + 1 > selectors.REPORT_MAX_DAYS:
+            raise serializers.ValidationError(
+                {"to": [_("A report covers at most %(days)d days.") % {"days": 366}]}
+            )
+        return attrs
+
+
+# --- time report output ----------------------------------------------------------------------
+
+
+class _DayCategorySerializer(serializers.Serializer):
+    category_id = serializers.UUIDField(allow_null=True)
+    seconds = serializers.IntegerField()
+
+
+class _ReportDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    total_seconds = serializers.IntegerField()
+    categories = _DayCategorySerializer(many=True)
+
+
+class _ReportCategorySerializer(serializers.Serializer):
+    category = TaskCategorySerializer(allow_null=True)
+    seconds = serializers.IntegerField()
+
+
+class TimeReportSerializer(serializers.Serializer):
+    timezone = serializers.CharField()
+    total_seconds = serializers.IntegerField()
+    days = _ReportDaySerializer(many=True)
+    categories = _ReportCategorySerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"from": serializers.DateField(), "to": serializers.DateField(), **fields}

@@ -1,0 +1,571 @@
+"""Every write to categories, tasks and task events. REST views, the assistant's tools, the
+admin and management commands all call these; there is one implementation of each rule.
+
+Locking order, everywhere: the user's row, then task rows. Timer writes (start, pause,
+complete, reopen, log time, stale pausing) take the user's row lock first, so a user's timer
+changes run one after another; that is what makes "one running task" and "no overlapping
+time" hold under concurrent requests. The partial unique index `tasks_one_running_per_user`
+backs the first rule in the database.
+
+Timestamps of segments are truncated to whole seconds, so `duration_seconds` is exact and
+`tracked_seconds` is always the sum of the closed segments' durations.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config import realtime
+from tasks.errors import (
+    CategoryExists,
+    InvalidInput,
+    NotFound,
+    TaskAlreadyCompleted,
+    TaskNotCompleted,
+    TaskNotRunning,
+    TimeOverlap,
+)
+from tasks.models import Category, Task, TaskEvent
+
+logger = logging.getLogger(__name__)
+
+Status = Task.Status
+EventType = TaskEvent.Type
+
+TASK_UPDATABLE_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "priority",
+    "due_at",
+    "estimated_minutes",
+)
+CATEGORY_UPDATABLE_FIELDS = ("name", "color", "icon")
+TIME_ENTRY_MAX = timedelta(hours=24)
+SOURCES = frozenset(TaskEvent.Source.values)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _now(now: datetime | None = None) -> datetime:
+    """The service clock. `now` is for callers that act "as of" a moment, such as the
+    stale-timer job; requests use the real clock. Events keep the precise moment (their
+    order), segment boundaries are cut to whole seconds by `_second`."""
+    return now or timezone.now()
+
+
+def _second(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
+
+
+def _check_source(source: str) -> None:
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+
+
+def _lock_user(user_id) -> None:
+    # Serialises all timer writes of one user. Without it two concurrent `start`s both see
+    # "no task running" and both try to start (one then fails on the unique index), and a time
+    # entry could pass the overlap check while a timer closes an overlapping segment.
+    get_user_model().objects.select_for_update().only("id").get(pk=user_id)
+
+
+def _lock_task(*, user, task_id) -> Task:
+    # The row lock makes the read-check-write of the task's state atomic (no lost update of
+    # tracked_seconds between two pauses, no completing a task another request just deleted).
+    try:
+        return (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .get(pk=task_id, user_id=user.pk)
+        )
+    except Task.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def _serialize_task(task: Task) -> dict:
+    from tasks.serializers import TaskSerializer  # serializers import models; avoid a cycle
+
+    return TaskSerializer(task).data
+
+
+def _publish_task(task: Task) -> None:
+    realtime.publish(task.user_id, "task.updated", {"task": _serialize_task(task)})
+
+
+def _publish_category(category: Category, event_type: str) -> None:
+    from tasks.serializers import CategorySerializer
+
+    realtime.publish(category.user_id, event_type, {"category": CategorySerializer(category).data})
+
+
+def _json_value(value):
+    if isinstance(value, Category):
+        return str(value.pk)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _record(
+    *,
+    task: Task,
+    type: str,
+    source: str,
+    occurred_at: datetime,
+    segment: tuple[datetime, datetime] | None = None,
+    data: dict | None = None,
+) -> TaskEvent:
+    fields = {}
+    if segment is not None:
+        start, end = segment
+        fields = {
+            "segment_start": start,
+            "segment_end": end,
+            "duration_seconds": int((end - start).total_seconds()),
+        }
+    return TaskEvent.objects.create(
+        task=task,
+        user_id=task.user_id,
+        type=type,
+        source=source,
+        occurred_at=occurred_at,
+        data=data or {},
+        **fields,
+    )
+
+
+def _close_segment(
+    task: Task, *, end: datetime, type: str, source: str, occurred_at: datetime, data: dict
+) -> TaskEvent:
+    """Stop the task's timer at `end`: log the segment and add it to tracked_seconds.
+    The caller sets the new status and saves."""
+    start = task.running_since
+    end = max(_second(end), start)  # a clock that stepped back never makes a negative segment
+    event = _record(
+        task=task,
+        type=type,
+        source=source,
+        occurred_at=occurred_at,
+        segment=(start, end),
+        data=data,
+    )
+    task.tracked_seconds += event.duration_seconds
+    task.running_since = None
+    return event
+
+
+def _full_clean(task: Task) -> None:
+    """Model-level rules (lengths, choices, ranges) for callers that skip the serializers,
+    such as the admin or a management shell."""
+    try:
+        task.full_clean(
+            exclude=["user", "category"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        raise InvalidInput(fields=exc.message_dict) from exc
+
+
+def _check_category(*, user, category: Category | None) -> None:
+    if category is not None and category.user_id != user.pk:
+        raise InvalidInput(fields={"category": [_("Unknown category.")]})
+
+
+def _save(task: Task, fields: list[str]) -> None:
+    task.save(update_fields=[*fields, "updated_at"])
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+def task_create(
+    *,
+    user,
+    source: str,
+    title: str,
+    description: str = "",
+    category: Category | None = None,
+    priority: str = Task.Priority.MEDIUM,
+    due_at: datetime | None = None,
+    estimated_minutes: int | None = None,
+) -> Task:
+    _check_source(source)
+    _check_category(user=user, category=category)
+    task = Task(
+        user=user,
+        title=title,
+        description=description or "",
+        category=category,
+        priority=priority,
+        due_at=due_at,
+        estimated_minutes=estimated_minutes,
+    )
+    _full_clean(task)
+    with transaction.atomic():
+        task.save()
+        _record(
+            task=task,
+            type=EventType.CREATED,
+            source=source,
+            occurred_at=task.created_at,
+            data={
+                "title": title,
+                "priority": priority,
+                "category_id": str(category.pk) if category else None,
+                "due_at": _json_value(due_at),
+                "estimated_minutes": estimated_minutes,
+            },
+        )
+        _publish_task(task)
+    return task
+
+
+def task_update(*, user, task: Task, source: str, **fields) -> Task:
+    """Change the task's own fields (not its status or time: those have their own services).
+    Records one `updated` event with {"changes": {field: {"from", "to"}}}; no change, no event."""
+    _check_source(source)
+    unknown = set(fields) - set(TASK_UPDATABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"task_update() cannot change {sorted(unknown)}")
+    if "category" in fields:
+        _check_category(user=user, category=fields["category"])
+    with transaction.atomic():
+        task = _lock_task(user=user, task_id=task.pk)
+        changes = {}
+        for name, value in fields.items():
+            if name == "description" and value is None:
+                value = ""
+            current = getattr(task, name)
+            if current != value:
+                changes[name] = {"from": _json_value(current), "to": _json_value(value)}
+                setattr(task, name, value)
+        if not changes:
+            return task
+        _full_clean(task)
+        _save(task, list(changes))
+        _record(
+            task=task,
+            type=EventType.UPDATED,
+            source=source,
+            occurred_at=_now(),
+            data={"changes": changes},
+        )
+        _publish_task(task)
+    return task
+
+
+def task_delete(*, user, task: Task, source: str) -> None:
+    """Deletes the task and, with it, its event log (its time leaves the reports)."""
+    _check_source(source)
+    with transaction.atomic():
+        task = _lock_task(user=user, task_id=task.pk)
+        task_id = task.pk
+        task.delete()
+        realtime.publish(user.pk, "task.deleted", {"task_id": str(task_id)})
+    logger.info("task %s deleted by %s (source=%s)", task_id, user.pk, source)
+
+
+def task_start(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+    """Start the task's timer. Another running task of the user is paused first, in the same
+    transaction, both changes logged. Starting the running task changes nothing."""
+    _check_source(source)
+    now = _now(now)
+    with transaction.atomic():
+        _lock_user(user.pk)
+        task = _lock_task(user=user, task_id=task.pk)
+        if task.is_running:
+            return task
+        if task.status == Status.COMPLETED:
+            raise TaskAlreadyCompleted()
+        previous = (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .filter(user_id=user.pk, running_since__isnull=False)
+            .first()
+        )
+        if previous is not None:
+            _close_segment(
+                previous,
+                end=now,
+                type=EventType.PAUSED,
+                source=source,
+                occurred_at=now,
+                data={"reason": "switched", "next_task_id": str(task.pk)},
+            )
+            previous.status = Status.PAUSED
+            _save(previous, ["status", "running_since", "tracked_seconds"])
+            _publish_task(previous)
+        task.status = Status.IN_PROGRESS
+        task.running_since = _second(now)
+        _save(task, ["status", "running_since"])
+        _record(
+            task=task,
+            type=EventType.STARTED,
+            source=source,
+            occurred_at=now,
+            data={"paused_task_id": str(previous.pk) if previous else None},
+        )
+        _publish_task(task)
+    return task
+
+
+def task_pause(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+    _check_source(source)
+    now = _now(now)
+    with transaction.atomic():
+        _lock_user(user.pk)
+        task = _lock_task(user=user, task_id=task.pk)
+        if not task.is_running:
+            raise TaskNotRunning()
+        _close_segment(
+            task, end=now, type=EventType.PAUSED, source=source, occurred_at=now, data={}
+        )
+        task.status = Status.PAUSED
+        _save(task, ["status", "running_since", "tracked_seconds"])
+        _publish_task(task)
+    return task
+
+
+def task_complete(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+    """Complete the task; a running timer stops and its segment is added (the `completed`
+    event then carries the segment)."""
+    _check_source(source)
+    now = _now(now)
+    with transaction.atomic():
+        _lock_user(user.pk)
+        task = _lock_task(user=user, task_id=task.pk)
+        if task.status == Status.COMPLETED:
+            raise TaskAlreadyCompleted()
+        data = {"from_status": task.status}
+        if task.is_running:
+            _close_segment(
+                task,
+                end=now,
+                type=EventType.COMPLETED,
+                source=source,
+                occurred_at=now,
+                data=data,
+            )
+        else:
+            _record(task=task, type=EventType.COMPLETED, source=source, occurred_at=now, data=data)
+        task.status = Status.COMPLETED
+        task.completed_at = now
+        _save(task, ["status", "running_since", "tracked_seconds", "completed_at"])
+        _publish_task(task)
+    return task
+
+
+def task_reopen(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+    """A completed task goes back to `paused` (it keeps its tracked time), or to `pending` if
+    it never ran (never started and no time logged). The timer is not started."""
+    _check_source(source)
+    now = _now(now)
+    with transaction.atomic():
+        _lock_user(user.pk)
+        task = _lock_task(user=user, task_id=task.pk)
+        if task.status != Status.COMPLETED:
+            raise TaskNotCompleted()
+        ran = (
+            task.tracked_seconds > 0
+            or task.events.filter(type__in=[EventType.STARTED, EventType.TIME_LOGGED]).exists()
+        )
+        task.status = Status.PAUSED if ran else Status.PENDING
+        task.completed_at = None
+        _save(task, ["status", "completed_at"])
+        _record(
+            task=task,
+            type=EventType.REOPENED,
+            source=source,
+            occurred_at=now,
+            data={"to_status": task.status},
+        )
+        _publish_task(task)
+    return task
+
+
+def task_log_time(
+    *,
+    user,
+    task: Task,
+    started_at: datetime,
+    ended_at: datetime,
+    source: str,
+    now: datetime | None = None,
+) -> TaskEvent:
+    """Add a finished stretch of work (a forgotten timer). It must end after it starts, not
+    in the future, last at most 24 hours and not overlap any other time of the user: closed
+    segments of any task, or the running timer. A pending task becomes paused."""
+    _check_source(source)
+    now = _now(now)
+    errors: dict[str, list] = {}
+    for name, value in (("started_at", started_at), ("ended_at", ended_at)):
+        if timezone.is_naive(value):
+            errors[name] = [_("Include a timezone offset.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    started_at = started_at.replace(microsecond=0)
+    ended_at = ended_at.replace(microsecond=0)
+    if ended_at <= started_at:
+        errors["ended_at"] = [_("The end must be after the start.")]
+    elif ended_at > now:
+        errors["ended_at"] = [_("Time entries cannot be in the future.")]
+    elif ended_at - started_at > TIME_ENTRY_MAX:
+        errors["ended_at"] = [_("A time entry can last at most 24 hours.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+
+    with transaction.atomic():
+        _lock_user(user.pk)
+        task = _lock_task(user=user, task_id=task.pk)
+        overlaps_closed = TaskEvent.objects.filter(
+            user_id=user.pk,
+            segment_start__lt=ended_at,
+            segment_end__gt=started_at,
+        ).exists()
+        # The running segment is [running_since, now) and ended_at <= now.
+        overlaps_running = Task.objects.filter(user_id=user.pk, running_since__lt=ended_at).exists()
+        if overlaps_closed or overlaps_running:
+            raise TimeOverlap()
+        event = _record(
+            task=task,
+            type=EventType.TIME_LOGGED,
+            source=source,
+            occurred_at=now,
+            segment=(started_at, ended_at),
+        )
+        task.tracked_seconds += event.duration_seconds
+        fields = ["tracked_seconds"]
+        if task.status == Status.PENDING:
+            task.status = Status.PAUSED
+            fields.append("status")
+        _save(task, fields)
+        _publish_task(task)
+    return event
+
+
+def timers_pause_stale(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Pause every timer that has run longer than `older_than`, cutting its segment at the
+    threshold (running_since + older_than) and logging it with source "system".
+    Each task is handled in its own transaction; returns how many were paused."""
+    if older_than <= timedelta(0):
+        raise ValueError("older_than must be positive")
+    now = _now(now)
+    cutoff = now - older_than
+    candidates = list(Task.objects.filter(running_since__lte=cutoff).values_list("pk", "user_id"))
+    paused = 0
+    for task_id, user_id in candidates:
+        with transaction.atomic():
+            _lock_user(user_id)
+            # Re-read under the lock: the user may have paused or switched meanwhile.
+            task = (
+                Task.objects.select_for_update(of=("self",))
+                .select_related("category")
+                .filter(pk=task_id, running_since__lte=cutoff)
+                .first()
+            )
+            if task is None:
+                continue
+            _close_segment(
+                task,
+                end=task.running_since + older_than,
+                type=EventType.PAUSED,
+                source=TaskEvent.Source.SYSTEM,
+                occurred_at=now,
+                data={"reason": "stale", "threshold_seconds": int(older_than.total_seconds())},
+            )
+            task.status = Status.PAUSED
+            _save(task, ["status", "running_since", "tracked_seconds"])
+            _publish_task(task)
+            paused += 1
+    if paused:
+        logger.info("paused %d stale timer(s) older than %s", paused, older_than)
+    return paused
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def _category_name_taken(*, user, name: str, exclude_pk=None) -> bool:
+    qs = Category.objects.filter(user_id=user.pk, name__iexact=name)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+def _category_clean(category: Category) -> None:
+    category.name = (category.name or "").strip()
+    category.icon = (category.icon or "").strip()
+    category.color = (category.color or "").upper()
+    try:
+        category.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise InvalidInput(fields=exc.message_dict) from exc
+
+
+def _category_exists() -> CategoryExists:
+    return CategoryExists(fields={"name": [CategoryExists.message]})
+
+
+def category_create(*, user, name: str, color: str | None = None, icon: str = "") -> Category:
+    """Names are unique per user ignoring case (`category_exists`); colors are stored as
+    upper-case #RRGGBB."""
+    category = Category(user=user, name=name, icon=icon or "")
+    if color:
+        category.color = color
+    _category_clean(category)
+    if _category_name_taken(user=user, name=category.name):
+        raise _category_exists()
+    try:
+        with transaction.atomic():
+            category.save()
+            _publish_category(category, "category.created")
+    except IntegrityError as exc:  # a concurrent create won the unique index
+        raise _category_exists() from exc
+    return category
+
+
+def category_update(*, user, category: Category, **fields) -> Category:
+    unknown = set(fields) - set(CATEGORY_UPDATABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"category_update() cannot change {sorted(unknown)}")
+    if category.user_id != user.pk:
+        raise NotFound()
+    for name, value in fields.items():
+        setattr(category, name, value if value is not None else "")
+    _category_clean(category)
+    if "name" in fields and _category_name_taken(
+        user=user, name=category.name, exclude_pk=category.pk
+    ):
+        raise _category_exists()
+    try:
+        with transaction.atomic():
+            category.save()
+            _publish_category(category, "category.updated")
+    except IntegrityError as exc:
+        raise _category_exists() from exc
+    return category
+
+
+def category_delete(*, user, category: Category) -> None:
+    """Its tasks stay, uncategorised; each of them is announced as updated."""
+    if category.user_id != user.pk:
+        raise NotFound()
+    with transaction.atomic():
+        task_ids = list(
+            Task.objects.select_for_update()
+            .filter(user_id=user.pk, category_id=category.pk)
+            .values_list("pk", flat=True)
+        )
+        # Detach explicitly (rather than leaving it to SET_NULL) so updated_at moves too.
+        Task.objects.filter(pk__in=task_ids).update(category=None, updated_at=timezone.now())
+        category_id = category.pk
+        category.delete()
+        realtime.publish(user.pk, "category.deleted", {"category_id": str(category_id)})
+        for task in Task.objects.filter(pk__in=task_ids).select_related("category"):
+            _publish_task(task)

@@ -1,0 +1,194 @@
+"""Thin viewsets: validate with a serializer, call one service or selector, serialize."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from tasks import selectors, services
+from tasks.models import Category, Task
+from tasks.serializers import (
+    CategorySerializer,
+    CurrentTaskSerializer,
+    TaskCreateSerializer,
+    TaskEventSerializer,
+    TaskListQuerySerializer,
+    TaskSerializer,
+    TaskUpdateSerializer,
+    TimeEntryResultSerializer,
+    TimeEntrySerializer,
+    TimeReportQuerySerializer,
+    TimeReportSerializer,
+)
+
+SOURCE = "api"
+
+_409 = {"409": OpenApiResponse(description="Conflict with the task's state (see `error.code`).")}
+
+
+class _UserScopedViewSet(viewsets.GenericViewSet):
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "user": self.request.user}
+
+    def _validated(self, serializer_class, data, **kwargs):
+        serializer = serializer_class(data=data, context=self.get_serializer_context(), **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[TaskListQuerySerializer], summary="List your tasks"),
+    retrieve=extend_schema(summary="A task"),
+    destroy=extend_schema(summary="Delete a task and its event log"),
+)
+class TaskViewSet(_UserScopedViewSet):
+    queryset = Task.objects.none()
+    serializer_class = TaskSerializer
+
+    def get_queryset(self):
+        return selectors.task_list(user=self.request.user)
+
+    def get_object(self) -> Task:
+        return selectors.task_get(user=self.request.user, task_id=self.kwargs["pk"])
+
+    def _task_response(self, task: Task, status_code=status.HTTP_200_OK) -> Response:
+        return Response(TaskSerializer(task).data, status=status_code)
+
+    def list(self, request):
+        filters = self._validated(TaskListQuerySerializer, request.query_params)
+        category = filters.pop("category", None)
+        tasks = selectors.task_list(user=request.user, category_id=category, **filters)
+        page = self.paginate_queryset(tasks)
+        return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+    @extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer})
+    def create(self, request):
+        data = self._validated(TaskCreateSerializer, request.data)
+        task = services.task_create(user=request.user, source=SOURCE, **data)
+        return self._task_response(task, status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk=None):
+        return self._task_response(self.get_object())
+
+    @extend_schema(request=TaskUpdateSerializer, responses={200: TaskSerializer})
+    def partial_update(self, request, pk=None):
+        task = self.get_object()
+        data = self._validated(TaskUpdateSerializer, request.data, partial=True)
+        task = services.task_update(user=request.user, task=task, source=SOURCE, **data)
+        return self._task_response(task)
+
+    def destroy(self, request, pk=None):
+        services.task_delete(user=request.user, task=self.get_object(), source=SOURCE)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={200: TaskSerializer, **_409},
+        summary="Start the timer (pauses your running task; no-op if already running)",
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        task = services.task_start(user=request.user, task=self.get_object(), source=SOURCE)
+        return self._task_response(task)
+
+    @extend_schema(request=None, responses={200: TaskSerializer, **_409}, summary="Pause")
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        task = services.task_pause(user=request.user, task=self.get_object(), source=SOURCE)
+        return self._task_response(task)
+
+    @extend_schema(request=None, responses={200: TaskSerializer, **_409}, summary="Complete")
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        task = services.task_complete(user=request.user, task=self.get_object(), source=SOURCE)
+        return self._task_response(task)
+
+    @extend_schema(request=None, responses={200: TaskSerializer, **_409}, summary="Reopen")
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        task = services.task_reopen(user=request.user, task=self.get_object(), source=SOURCE)
+        return self._task_response(task)
+
+    @extend_schema(responses={200: TaskEventSerializer(many=True)}, summary="The task's log")
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        events = selectors.task_event_list(user=request.user, task=self.get_object())
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(TaskEventSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=TimeEntrySerializer,
+        responses={201: TimeEntryResultSerializer, **_409},
+        summary="Log a finished stretch of work",
+    )
+    @action(detail=True, methods=["post"], url_path="time-entries")
+    def time_entries(self, request, pk=None):
+        task = self.get_object()
+        data = self._validated(TimeEntrySerializer, request.data)
+        event = services.task_log_time(user=request.user, task=task, source=SOURCE, **data)
+        task = selectors.task_get(user=request.user, task_id=task.pk)
+        body = {"task": TaskSerializer(task).data, "event": TaskEventSerializer(event).data}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: CurrentTaskSerializer}, summary="Your running task, or null")
+    @action(detail=False, methods=["get"])
+    def current(self, request):
+        task = selectors.running_task(user=request.user)
+        return Response({"task": TaskSerializer(task).data if task else None})
+
+    @extend_schema(
+        parameters=[TimeReportQuerySerializer],
+        responses={200: TimeReportSerializer},
+        summary="Seconds tracked per local day and per category",
+    )
+    @action(detail=False, methods=["get"])
+    def report(self, request):
+        query = self._validated(TimeReportQuerySerializer, request.query_params)
+        report = selectors.time_report(
+            user=request.user, date_from=query["from"], date_to=query["to"]
+        )
+        return Response(TimeReportSerializer(report).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your categories"),
+    destroy=extend_schema(summary="Delete a category (its tasks become uncategorised)"),
+)
+class CategoryViewSet(_UserScopedViewSet):
+    queryset = Category.objects.none()
+    serializer_class = CategorySerializer
+
+    def get_queryset(self):
+        return selectors.category_list(user=self.request.user)
+
+    def get_object(self) -> Category:
+        return selectors.category_get(user=self.request.user, category_id=self.kwargs["pk"])
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(CategorySerializer(page, many=True).data)
+
+    @extend_schema(responses={201: CategorySerializer})
+    def create(self, request):
+        data = self._validated(CategorySerializer, request.data)
+        category = services.category_create(user=request.user, **data)
+        return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk=None):
+        return Response(CategorySerializer(self.get_object()).data)
+
+    def update(self, request, pk=None):
+        category = self.get_object()
+        data = self._validated(CategorySerializer, request.data)
+        category = services.category_update(user=request.user, category=category, **data)
+        return Response(CategorySerializer(category).data)
+
+    def partial_update(self, request, pk=None):
+        category = self.get_object()
+        data = self._validated(CategorySerializer, request.data, partial=True)
+        category = services.category_update(user=request.user, category=category, **data)
+        return Response(CategorySerializer(category).data)
+
+    def destroy(self, request, pk=None):
+        services.category_delete(user=request.user, category=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
