@@ -13,13 +13,17 @@ import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 
+from chat.agent import run_turn
+from chat.serializers import MessageCreateSerializer
 from config.exceptions import DomainError, exception_handler
 from config.realtime import user_group
+from config.throttling import UserThrottle
 from config.ws_auth import user_for_token
 
 logger = logging.getLogger(__name__)
@@ -117,14 +121,23 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 _("Wait for the assistant to finish its reply before sending another message."),
             )
             return
-        from chat.serializers import MessageCreateSerializer
-
         serializer = MessageCreateSerializer(
             data={key: value for key, value in frame.items() if key != "type"},
             context={"user": self.user},
         )
         if not await database_sync_to_async(serializer.is_valid)():
-            await self.send_frame(_validation_error_frame(serializer.errors))
+            await self.send_frame(_error_frame(ValidationError(serializer.errors)))
+            return
+        # The user as they are now: a socket lives for hours, and the prompt needs the current
+        # name, language and timezone. A user deactivated since the handshake is signed out.
+        user = await _active_user(self.user.pk)
+        if user is None:
+            await self._close_unauthenticated()
+            return
+        self.user = user
+        wait = await database_sync_to_async(_chat_throttle_wait)(user)
+        if wait is not None:
+            await self.send_frame(_error_frame(Throttled(wait=wait)))
             return
         data = serializer.validated_data
         self._generation = asyncio.create_task(
@@ -132,9 +145,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
 
     async def _generate(self, *, content: str, conversation_id):
-        """One assistant turn; `run_turn` sends message.accepted, deltas, actions and done."""
-        from chat.agent import run_turn
-
+        """One assistant turn; `run_turn` sends message.accepted, deltas, actions and done.
+        A domain error (no model configured, model failed or too slow, unknown conversation)
+        becomes an `error` frame; the socket stays open for the next message."""
         with translation.override(self.user.language):
             try:
                 await run_turn(
@@ -187,11 +200,37 @@ class ChatConsumer(AsyncWebsocketConsumer):
 _MALFORMED = object()
 
 
-def _validation_error_frame(errors) -> dict:
-    """The same object a REST 400 carries in its envelope: code "validation_error", a message
-    and `fields` ({"field": ["..."]}), made by the one exception handler."""
-    response = exception_handler(ValidationError(errors), context={})
+def _error_frame(exc) -> dict:
+    """A DRF error as the same object a REST response carries in its envelope (code, message
+    and, for validation errors, `fields`), made by the one exception handler."""
+    response = exception_handler(exc, context={})
     return {"type": "error", **response.data["error"]}
+
+
+@database_sync_to_async
+def _active_user(user_id):
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+class _ThrottleView:
+    throttle_scope = "chat"
+
+
+class _ThrottleRequest:
+    META: dict = {}
+
+    def __init__(self, user):
+        self.user = user
+
+
+def _chat_throttle_wait(user) -> float | None:
+    """Seconds to wait when the user has used up the chat rate, else None. The budget is the
+    REST endpoint's (`THROTTLE_RATES["chat_user"]`, same cache key): switching transport does
+    not buy more messages."""
+    throttle = UserThrottle()
+    if throttle.allow_request(_ThrottleRequest(user), _ThrottleView()):
+        return None
+    return throttle.wait() or 1.0
 
 
 def _parse(text_data):

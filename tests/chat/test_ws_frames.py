@@ -84,4 +84,3 @@ async def test_auth_frame_on_an_authenticated_socket_is_an_error_frame(token):
     assert frame["code"] == "already_authenticated"
     await assert_still_open(socket)
     await socket.disconnect()
-
