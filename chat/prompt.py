@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from chat import selectors
 from chat.models import Message
+from tasks.selectors import running_task
 
 # Older turns are dropped whole (a tool call never loses its result) until the history fits.
 DEFAULT_HISTORY_TOKEN_BUDGET = 6000
@@ -82,12 +83,6 @@ def system_prompt(*, user, running_task=None) -> str:
     return "\n".join(lines)
 
 
-def _running_task(user):
-    from tasks.selectors import running_task
-
-    return running_task(user=user)
-
-
 def _turns(rows: list[Message]) -> list[list[dict]]:
     """Stored messages as API messages, grouped in turns (each starts with a user message).
 
@@ -156,7 +151,10 @@ def history(*, user_message: Message, budget: int | None = None) -> list[dict]:
 
 def build_messages(*, user, user_message: Message) -> list[dict]:
     return [
-        {"role": "system", "content": system_prompt(user=user, running_task=_running_task(user))},
+        {
+            "role": "system",
+            "content": system_prompt(user=user, running_task=running_task(user=user)),
+        },
         *history(user_message=user_message),
         {"role": "user", "content": user_message.content},
     ]

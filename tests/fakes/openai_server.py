@@ -147,10 +147,11 @@ class FakeOpenAI:
         delay: float = 0.0,
         finish_reason: str = "stop",
     ) -> Reply:
-        """A streamed text answer: one chunk per fragment, then usage and [DONE]."""
+        """A streamed text answer: one chunk per fragment (`chunk_delay` seconds between
+        fragments), then usage and [DONE]."""
         steps: list[tuple] = [("chunk", {"role": "assistant", "content": ""}, None)]
-        for fragment in fragments:
-            if chunk_delay:
+        for position, fragment in enumerate(fragments):
+            if chunk_delay and position:
                 steps.append(("sleep", chunk_delay))
             steps.append(("chunk", {"content": fragment}, None))
         steps.append(("chunk", {}, finish_reason))
