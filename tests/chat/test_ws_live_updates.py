@@ -3,6 +3,7 @@
 open socket of that user, and only that user's."""
 
 import pytest
+from channels.db import database_sync_to_async
 
 from tests.ws.client import communicator, open_ready, publish_committed, receive
 from tests.ws.fixtures import other_token, short_auth_timeout, token  # noqa: F401
@@ -75,3 +76,27 @@ async def test_updates_interleave_with_other_frames(user, token):
     assert {"type": "pong"} in received
     assert {"type": "task.updated", **TASK} in received
     await socket.disconnect()
+
+
+async def test_rest_change_to_a_task_reaches_the_users_sockets_only(
+    user, token, other_token, api_client
+):
+    socket = await open_ready(token)
+    stranger = await open_ready(other_token)
+
+    created = await database_sync_to_async(api_client.post)(
+        "/api/v1/tasks", {"title": "Preparar informe"}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    task_id = created.json()["id"]
+    started = await database_sync_to_async(api_client.post)(f"/api/v1/tasks/{task_id}/start")
+    assert started.status_code == 200, started.content
+
+    first, second = await receive(socket), await receive(socket)
+    assert first["type"] == second["type"] == "task.updated"
+    assert first["task"]["id"] == second["task"]["id"] == task_id
+    assert first["task"]["title"] == "Preparar informe"
+    assert second["task"]["status"] == started.json()["status"] == "in_progress"
+    assert await stranger.receive_nothing(timeout=0.2)
+    await socket.disconnect()
+    await stranger.disconnect()
