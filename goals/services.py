@@ -68,7 +68,7 @@ def _sync_achievement(goal: Goal, *, total: Decimal | None = None) -> None:
 def _lock(goal: Goal) -> Goal:
     # Serializes writers on one goal: two progress entries landing together must both be
     # counted before either decides whether the goal is achieved.
-    return Goal.objects.select_for_update().select_related("category").get(pk=goal.pk)
+    return Goal.objects.select_for_update(of=("self",)).select_related("category").get(pk=goal.pk)
 
 
 def _publish_goal(goal: Goal, *, source: str, **extra) -> None:
