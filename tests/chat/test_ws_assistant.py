@@ -336,3 +336,26 @@ async def test_user_deactivated_after_the_handshake_is_signed_out(user, token, f
     assert output == {"type": "websocket.close", "code": 4001}
     await socket.disconnect()
     assert fake_openai.requests == []
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "The assistant is not available"),
+        ("es", "El asistente no está disponible"),
+    ],
+)
+async def test_assistant_error_frame_is_in_the_users_language(
+    user, token, settings, language, expected
+):
+    settings.OPENAI_API_KEY = None
+    user.language = language
+    await database_sync_to_async(user.save)()
+    socket = await open_ready(token)
+    await socket.send_json_to(message_frame("hola"))
+
+    frames = await receive_until(socket, "error")
+
+    assert frames[-1]["code"] == "assistant_unavailable"
+    assert frames[-1]["message"].startswith(expected)
+    await socket.disconnect()

@@ -84,3 +84,22 @@ async def test_auth_frame_on_an_authenticated_socket_is_an_error_frame(token):
     assert frame["code"] == "already_authenticated"
     await assert_still_open(socket)
     await socket.disconnect()
+
+
+async def test_error_frames_follow_the_users_language(user, token):
+    user.language = "en"
+    await user.asave(update_fields=["language"])
+    socket = await open_ready(token)
+    await socket.send_to(text_data="{not json")
+    english = (await receive(socket))["message"]
+    await socket.disconnect()
+
+    user.language = "es"
+    await user.asave(update_fields=["language"])
+    socket = await open_ready(token)
+    await socket.send_to(text_data="{not json")
+    spanish = (await receive(socket))["message"]
+    await socket.disconnect()
+
+    assert english == "The frame is not valid JSON."
+    assert spanish != english
