@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -28,9 +29,9 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["id", "created_at", "updated_at", "last_login"]
     fieldsets = [
         (None, {"fields": ["id", "email", "password"]}),
-        ("Profile", {"fields": ["name", "timezone", "language", "preferences"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
-        ("Dates", {"fields": ["last_login", "created_at", "updated_at"]}),
+        (_("Profile"), {"fields": ["name", "timezone", "language", "preferences"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Dates"), {"fields": ["last_login", "created_at", "updated_at"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),

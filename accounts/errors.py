@@ -13,3 +13,24 @@ class InvalidCredentials(DomainError):
     status_code = status.HTTP_401_UNAUTHORIZED
     code = "invalid_credentials"
     message = _("Email or password is incorrect.")
+
+
+class InvalidToken(DomainError):
+    """A refresh token that is malformed, expired, blacklisted or of the wrong type.
+
+    The code and messages are simplejwt's (and so are the msgids, so its translations apply),
+    so a client sees the same `token_not_valid` whether an access or a refresh token is bad.
+    """
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    code = "token_not_valid"
+    message = _("Token is invalid or expired")
+    blacklisted = _("Token is blacklisted")
+
+
+class InactiveAccount(DomainError):
+    """The refresh token is fine but its user was deactivated or deleted."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    code = "no_active_account"
+    message = _("No active account found for the given token.")

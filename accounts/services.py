@@ -1,8 +1,12 @@
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
 from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.errors import EmailTaken, InvalidCredentials
+from accounts.errors import EmailTaken, InactiveAccount, InvalidCredentials, InvalidToken
 from accounts.models import User, normalize_email
 
 
@@ -27,13 +31,55 @@ def user_register(
 
 
 def user_login(*, request, email: str, password: str) -> User:
-    """The same 401 for an unknown email, a wrong password and a deactivated account."""
+    """The same 401 for an unknown email, a wrong password and a deactivated account.
+
+    A successful check may also upgrade the stored hash (bcrypt from the Node service, or an
+    older Argon2 cost) to the current preferred hasher; Django does that in check_password.
+    """
     user = authenticate(request, email=normalize_email(email), password=password)
     if user is None:
         raise InvalidCredentials()
+    update_last_login(None, user)
     return user
 
 
+def _refresh_token(raw: str) -> RefreshToken:
+    """A signed, unexpired, not blacklisted refresh token, or InvalidToken (401)."""
+    try:
+        return RefreshToken(raw)
+    except TokenError as exc:
+        raise InvalidToken(exc.args[0]) from exc
+
+
+def token_refresh(*, refresh: str) -> dict:
+    """Rotate: blacklist the given refresh token and answer a new access/refresh pair.
+
+    simplejwt's own TokenRefreshSerializer blacklists with get_or_create, so two requests racing
+    with the same token could both rotate it; here the token's outstanding row is locked and the
+    blacklist entry created once, so a refresh token is good for exactly one refresh. It also
+    answers 401 (not a server error) when the token's user has been deleted.
+    """
+    token = _refresh_token(refresh)
+    user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
+    user = User.objects.filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
+    if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
+        raise InactiveAccount()
+    jti = token.payload[jwt_settings.JTI_CLAIM]
+    with transaction.atomic():
+        token.outstand()  # tokens issued by simplejwt already are; this covers any other
+        # Lock the token's row: a concurrent refresh with the same token waits here, then sees
+        # the blacklist entry this one writes and gets 401.
+        outstanding = OutstandingToken.objects.select_for_update().get(jti=jti)
+        if BlacklistedToken.objects.filter(token=outstanding).exists():
+            raise InvalidToken(InvalidToken.blacklisted)
+        BlacklistedToken.objects.create(token=outstanding)
+        return tokens_for(user)
+
+
 def refresh_blacklist(*, refresh: str) -> None:
-    """Log out: the refresh token can no longer be used (raises TokenError if already dead)."""
-    RefreshToken(refresh).blacklist()
+    """Log out: the refresh token can no longer be used (401 if it already cannot)."""
+    token = _refresh_token(refresh)
+    try:
+        token.blacklist()
+    except IntegrityError as exc:  # a concurrent logout with the same token won the race
+        raise InvalidToken(InvalidToken.blacklisted) from exc

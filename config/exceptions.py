@@ -104,10 +104,23 @@ def _first_code(detail) -> str | None:
     return None
 
 
+def _simplejwt_message(detail: dict) -> str | None:
+    messages = detail.get("messages")
+    if isinstance(messages, list) and messages and isinstance(messages[0], dict):
+        inner = messages[0].get("message")
+        if inner:
+            return str(inner)
+    return None
+
+
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error leaves as the envelope."""
     if isinstance(exc, DomainError):
-        return Response({"error": exc.as_dict()}, status=exc.status_code)
+        response = Response({"error": exc.as_dict()}, status=exc.status_code)
+        if exc.status_code == status.HTTP_401_UNAUTHORIZED:
+            # A 401 names the scheme to use (RFC 9110), as DRF does for its own 401s.
+            response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, RequestDataTooBig):
@@ -131,8 +144,11 @@ def exception_handler(exc, context):
     detail = exc.detail if isinstance(exc, exceptions.APIException) else None
     code = getattr(exc, "default_code", "error")
     if isinstance(detail, dict):
-        # simplejwt: {"detail": "...", "code": "token_not_valid", "messages": [...]}
-        message = str(detail.get("detail") or exc.default_detail)
+        # simplejwt: {"detail": "Given token not valid for any token type",
+        # "code": "token_not_valid", "messages": [{"token_class", "token_type", "message"}]}.
+        # The per-class message ("Token is expired", "Token is invalid") is the useful one; the
+        # token classes themselves are internals and stay out of the response.
+        message = _simplejwt_message(detail) or str(detail.get("detail") or exc.default_detail)
         code = detail.get("code") or code
     elif isinstance(detail, list):
         message = " ".join(str(d) for d in detail)

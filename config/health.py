@@ -1,6 +1,13 @@
-"""Liveness (`/health`, no database) and readiness (`/health/ready`, database + channel layer)."""
+"""Liveness (`/health`, no database) and readiness (`/health/ready`, database + channel layer).
+
+Both are also answered by `HealthCheckMiddleware` before Django validates the Host header:
+container and load-balancer probes call the app by its internal address (the Dockerfile's
+HEALTHCHECK uses 127.0.0.1:8000, Traefik the container's IP), which is not in ALLOWED_HOSTS,
+so through the normal stack they would get 400 and the replica would be marked unhealthy.
+"""
 
 import asyncio
+import re
 import uuid
 
 from asgiref.sync import async_to_sync
@@ -9,28 +16,45 @@ from django.conf import settings
 from django.db import connections
 from django.http import JsonResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from config.exceptions import json_error
+
+HEALTH_PATH = re.compile(r"^/health/?$")
+READY_PATH = re.compile(r"^/health/ready/?$")
+CHANNEL_LAYER_TIMEOUT_SECONDS = 3
 
 
 def _utc_now_iso() -> str:
     return timezone.now().astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
 
 
-@require_GET
+def _method_not_allowed():
+    response = json_error(405, "method_not_allowed", _("Method not allowed."))
+    response["Allow"] = "GET, HEAD"
+    return response
+
+
+@csrf_exempt
 def health(request):
     """The seed's shape exactly; answers even when the database is down."""
+    if request.method not in {"GET", "HEAD"}:
+        return _method_not_allowed()
     return JsonResponse(
         {"status": "ok", "timestamp": _utc_now_iso(), "environment": settings.DJANGO_ENV}
     )
 
 
 def _check_database() -> str:
+    connection = connections["default"]
     try:
-        with connections["default"].cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any failure means "not ready"; the reason goes to the operator
-        connections["default"].close_if_unusable_or_obsolete()
+        # A broken persistent connection must not be reused by the next request.
+        connection.close_if_unusable_or_obsolete()
         return f"error: {type(exc).__name__}"
     return "ok"
 
@@ -46,7 +70,7 @@ async def _channel_layer_roundtrip() -> None:
 
 
 async def _channel_layer_check() -> None:
-    await asyncio.wait_for(_channel_layer_roundtrip(), timeout=3)
+    await asyncio.wait_for(_channel_layer_roundtrip(), timeout=CHANNEL_LAYER_TIMEOUT_SECONDS)
 
 
 def _check_channel_layer() -> str:
@@ -57,12 +81,31 @@ def _check_channel_layer() -> str:
     return "ok"
 
 
-@require_GET
+@csrf_exempt
 def ready(request):
+    if request.method not in {"GET", "HEAD"}:
+        return _method_not_allowed()
     checks = {"database": _check_database(), "channel_layer": _check_channel_layer()}
     ok = all(value == "ok" for value in checks.values())
     body = {"status": "ok" if ok else "unavailable", "timestamp": _utc_now_iso(), "checks": checks}
     if not ok:
         failed = ", ".join(name for name, value in checks.items() if value != "ok")
-        body["error"] = {"code": "not_ready", "message": f"Failing checks: {failed}"}
+        body["error"] = {
+            "code": "not_ready",
+            "message": _("Failing checks: %(checks)s") % {"checks": failed},
+        }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+class HealthCheckMiddleware:
+    """Answers the health routes before host validation (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if HEALTH_PATH.match(request.path_info):
+            return health(request)
+        if READY_PATH.match(request.path_info):
+            return ready(request)
+        return self.get_response(request)

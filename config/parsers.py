@@ -30,7 +30,9 @@ class JSONParser(parsers.JSONParser):
         try:
             raw = stream.read() if stream is not None else b""
             data = json.loads(raw.decode(encoding), parse_constant=_reject_constant)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            # RecursionError: nesting deeper than the interpreter's stack ("[[[[..."), which
+            # fits easily within the body limit and would otherwise be a 500.
             raise ParseError(_("The body is not valid JSON."), code="malformed_json") from exc
         if contains_nul(data):
             raise ParseError(_("Text may not contain NUL characters."), code="null_character")

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
+    # Listed for its translations (its messages reach clients); the blacklist app has none.
+    "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestGuardMiddleware",
+    # Health probes come from internal addresses that are not allowed hosts (config/health.py).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -145,8 +149,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     # The Node service stored bcrypt hashes; imported as "bcrypt$<hash>" they keep working and
-    # are upgraded to Argon2 at the next login.
-    "django.contrib.auth.hashers.BCryptPasswordHasher",
+    # are upgraded to Argon2 at the next login (Node-compatible: see accounts/hashers.py).
+    "accounts.hashers.NodeBCryptPasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,6 +1,7 @@
 """Django-level error views, for requests that never reach a DRF view."""
 
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found, server_error
 
 from config.exceptions import json_error
@@ -26,6 +27,7 @@ def bad_request(request, exception=None):
     return json_error(400, "bad_request", _("Bad request."))
 
 
+@csrf_exempt  # else a POST to an unknown path is a CSRF 403 HTML page, not the 404 envelope
 def api_not_found(request, *args, **kwargs):
     """Catch-all under /api/ so unknown API paths get the envelope even with DEBUG on."""
     return json_error(404, "not_found", _("Not found."))
