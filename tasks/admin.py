@@ -115,10 +115,6 @@ class TaskAdmin(admin.ModelAdmin):
         obj._state.adding = False
         obj.refresh_from_db()
 
-    def save_related(self, request, form, formsets, change):
-        # The only inline is the read-only event log; there is nothing else to save.
-        form.save_m2m()
-
     def delete_model(self, request, obj):
         services.task_delete(user=obj.user, task=obj, source=SOURCE)
 
@@ -232,4 +228,9 @@ class TaskEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        # No deleting lines of the log on its own pages. Elsewhere Django asks on behalf of a
+        # cascade (deleting a task or a user), and the events must be allowed to go with them.
+        match = getattr(request, "resolver_match", None)
+        if match is not None and (match.url_name or "").startswith("tasks_taskevent_"):
+            return False
+        return super().has_delete_permission(request, obj)

@@ -321,18 +321,18 @@ class TimeReportQuerySerializer(serializers.Serializer):
 # --- time report output ----------------------------------------------------------------------
 
 
-class _DayCategorySerializer(serializers.Serializer):
+class TimeReportDayCategorySerializer(serializers.Serializer):
     category_id = serializers.UUIDField(allow_null=True)
     seconds = serializers.IntegerField()
 
 
-class _ReportDaySerializer(serializers.Serializer):
+class TimeReportDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     total_seconds = serializers.IntegerField()
-    categories = _DayCategorySerializer(many=True)
+    categories = TimeReportDayCategorySerializer(many=True)
 
 
-class _ReportCategorySerializer(serializers.Serializer):
+class TimeReportCategorySerializer(serializers.Serializer):
     category = TaskCategorySerializer(allow_null=True)
     seconds = serializers.IntegerField()
 
@@ -340,8 +340,8 @@ class _ReportCategorySerializer(serializers.Serializer):
 class TimeReportSerializer(serializers.Serializer):
     timezone = serializers.CharField()
     total_seconds = serializers.IntegerField()
-    days = _ReportDaySerializer(many=True)
-    categories = _ReportCategorySerializer(many=True)
+    days = TimeReportDaySerializer(many=True)
+    categories = TimeReportCategorySerializer(many=True)
 
     def get_fields(self):
         fields = super().get_fields()

@@ -275,9 +275,9 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None) ->
     """Start the task's timer. Another running task of the user is paused first, in the same
     transaction, both changes logged. Starting the running task changes nothing."""
     _check_source(source)
-    now = _now(now)
     with transaction.atomic():
         _lock_user(user.pk)
+        now = _now(now)  # read under the lock, so a user's timer events are in order
         task = _lock_task(user=user, task_id=task.pk)
         if task.is_running:
             return task
@@ -317,9 +317,9 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None) ->
 
 def task_pause(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
     _check_source(source)
-    now = _now(now)
     with transaction.atomic():
         _lock_user(user.pk)
+        now = _now(now)  # read under the lock, so a user's timer events are in order
         task = _lock_task(user=user, task_id=task.pk)
         if not task.is_running:
             raise TaskNotRunning()
@@ -336,9 +336,9 @@ def task_complete(*, user, task: Task, source: str, now: datetime | None = None)
     """Complete the task; a running timer stops and its segment is added (the `completed`
     event then carries the segment)."""
     _check_source(source)
-    now = _now(now)
     with transaction.atomic():
         _lock_user(user.pk)
+        now = _now(now)  # read under the lock, so a user's timer events are in order
         task = _lock_task(user=user, task_id=task.pk)
         if task.status == Status.COMPLETED:
             raise TaskAlreadyCompleted()
@@ -365,9 +365,9 @@ def task_reopen(*, user, task: Task, source: str, now: datetime | None = None) -
     """A completed task goes back to `paused` (it keeps its tracked time), or to `pending` if
     it never ran (never started and no time logged). The timer is not started."""
     _check_source(source)
-    now = _now(now)
     with transaction.atomic():
         _lock_user(user.pk)
+        now = _now(now)  # read under the lock, so a user's timer events are in order
         task = _lock_task(user=user, task_id=task.pk)
         if task.status != Status.COMPLETED:
             raise TaskNotCompleted()
