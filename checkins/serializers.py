@@ -13,6 +13,12 @@ SCALE = {"min_value": 1, "max_value": 5}
 
 
 class CheckInSerializer(serializers.ModelSerializer):
+    # A plain string in the schema: the same four values as task events' source, and one enum
+    # shared by several components would need an ENUM_NAME_OVERRIDES entry in settings.
+    source = serializers.CharField(
+        read_only=True, help_text="Who made the change: api, assistant, admin or system."
+    )
+
     class Meta:
         model = CheckIn
         fields = [

@@ -259,6 +259,11 @@ class GoalProgressCreateSerializer(serializers.Serializer):
 
 class GoalProgressSerializer(serializers.ModelSerializer):
     goal = serializers.UUIDField(source="goal_id", read_only=True)
+    # A plain string in the schema: the same four values as task events' source, and one enum
+    # shared by several components would need an ENUM_NAME_OVERRIDES entry in settings.
+    source = serializers.CharField(
+        read_only=True, help_text="Who made the change: api, assistant, admin or system."
+    )
 
     class Meta:
         model = GoalProgress

@@ -1,5 +1,10 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,6 +22,7 @@ from goals.serializers import (
 )
 
 SOURCE = "api"
+ARCHIVED = OpenApiResponse(description="goal_archived: the goal is archived.")
 
 
 @extend_schema_view(
@@ -63,7 +69,7 @@ class GoalViewSet(
     @extend_schema(
         summary="Change or archive a goal",
         request=GoalUpdateSerializer,
-        responses={200: GoalSerializer},
+        responses={200: GoalSerializer, 409: ARCHIVED},
     )
     def partial_update(self, request, pk=None):
         goal = self.get_object()
@@ -88,7 +94,7 @@ class GoalViewSet(
         methods=["POST"],
         summary="Log progress on a goal",
         request=GoalProgressCreateSerializer,
-        responses={201: GoalProgressLoggedSerializer},
+        responses={201: GoalProgressLoggedSerializer, 409: ARCHIVED},
     )
     @action(detail=True, methods=["get", "post"], url_path="progress")
     def progress(self, request, pk=None):
