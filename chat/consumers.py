@@ -22,6 +22,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 from chat.agent import run_turn
 from chat.serializers import MessageCreateSerializer
 from config.exceptions import DomainError, exception_handler
+from config.parsers import contains_nul
 from config.realtime import user_group
 from config.throttling import UserThrottle
 from config.ws_auth import user_for_token
@@ -92,12 +93,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._authenticated(user)
 
     async def _receive_frame(self, text_data):
+        # The codes are those of a REST body that is not JSON or holds NUL characters.
         if text_data is None:
-            await self.send_error("invalid_json", _("Frames must be JSON text, not binary."))
+            await self.send_error("malformed_json", _("Frames must be JSON text, not binary."))
             return
         frame = _parse(text_data)
         if frame is _MALFORMED:
-            await self.send_error("invalid_json", _("The frame is not valid JSON."))
+            await self.send_error("malformed_json", _("The frame is not valid JSON."))
+            return
+        if contains_nul(frame):
+            # PostgreSQL cannot store NUL in text; refused at the edge, as REST does.
+            await self.send_error("null_character", _("Text may not contain NUL characters."))
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self.send_error(
@@ -170,7 +176,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Send one frame now. Lazy translations, UUIDs and datetimes become JSON strings."""
         if self._closed:
             return
-        await self.send(text_data=json.dumps(frame, cls=DjangoJSONEncoder, ensure_ascii=False))
+        # ASCII-only JSON: whatever text a frame holds, it can always be sent.
+        await self.send(text_data=json.dumps(frame, cls=DjangoJSONEncoder))
 
     async def send_error(self, code: str, message: str) -> None:
         await self.send_frame({"type": "error", "code": code, "message": str(message)})
@@ -234,9 +241,18 @@ def _chat_throttle_wait(user) -> float | None:
 
 
 def _parse(text_data):
+    """The frame's JSON value, or _MALFORMED for binary frames, invalid JSON (NaN and Infinity
+    included), nesting too deep for the parser and escaped lone surrogates (not text: neither
+    PostgreSQL nor a UTF-8 frame can carry them)."""
     if text_data is None:
         return _MALFORMED
     try:
-        return json.loads(text_data)
-    except ValueError:
+        frame = json.loads(text_data, parse_constant=_reject_constant)
+        json.dumps(frame, ensure_ascii=False).encode()
+    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
         return _MALFORMED
+    return frame
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")

@@ -32,13 +32,35 @@ async def test_ping_with_extra_fields_is_still_a_ping(token):
     await socket.disconnect()
 
 
-@pytest.mark.parametrize("text", ["{not json", "{'type': 'ping'}", '{"type": "ping"', "NaN]"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        "{'type': 'ping'}",
+        '{"type": "ping"',
+        "NaN]",
+        '{"type": "ping", "n": NaN}',
+        '{"type": "ping", "n": -Infinity}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"type": "message", "content": "\\ud800"}',
+    ],
+    ids=[
+        "garbage",
+        "single-quotes",
+        "truncated",
+        "bare-nan",
+        "nan",
+        "infinity",
+        "deep",
+        "surrogate",
+    ],
+)
 async def test_malformed_json_is_an_error_frame(token, text):
     socket = await open_ready(token)
     await socket.send_to(text_data=text)
     frame = await receive(socket)
     assert frame["type"] == "error"
-    assert frame["code"] == "invalid_json"
+    assert frame["code"] == "malformed_json"
     assert frame["message"]
     await assert_still_open(socket)
     await socket.disconnect()
@@ -48,7 +70,25 @@ async def test_binary_frame_is_an_error_frame(token):
     socket = await open_ready(token)
     await socket.send_to(bytes_data=json.dumps({"type": "ping"}).encode())
     frame = await receive(socket)
-    assert frame["code"] == "invalid_json"
+    assert frame["code"] == "malformed_json"
+    await assert_still_open(socket)
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "ping\u0000"},
+        {"type": "message", "content": "ho\u0000la"},
+        {"type": "message", "content": "hola", "extra": ["\u0000"]},
+        {"type": "ping", "\u0000": 1},
+    ],
+)
+async def test_nul_character_anywhere_is_an_error_frame(token, frame):
+    socket = await open_ready(token)
+    await socket.send_json_to(frame)
+    error = await receive(socket)
+    assert error["code"] == "null_character"
     await assert_still_open(socket)
     await socket.disconnect()
 
