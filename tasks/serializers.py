@@ -144,16 +144,22 @@ class TaskUpdateSerializer(_TaskInputSerializer):
 
     READ_ONLY_INPUT = ("status", "tracked_seconds", "running_since", "completed_at", "is_running")
 
-    def validate(self, attrs):
-        initial = self.initial_data if isinstance(self.initial_data, dict) else {}
-        errors = {
+    def to_internal_value(self, data):
+        # Checked here rather than in validate() so these errors come with the field errors.
+        read_only = {
             name: [_("Use the start, pause, complete, reopen and time-entries actions.")]
             for name in self.READ_ONLY_INPUT
-            if name in initial
+            if isinstance(data, dict) and name in data
         }
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if read_only and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **read_only}) from exc
+            raise
+        if read_only:
+            raise serializers.ValidationError(read_only)
+        return value
 
 
 class TimeEntrySerializer(serializers.Serializer):

@@ -180,3 +180,15 @@ def test_messages_come_out_in_the_users_language(api_client, make_task, user):
     response = api_client.post(f"/api/v1/tasks/{task.pk}/pause")
     assert response.status_code == 409
     assert response.json()["error"]["message"] == "El cronómetro de la tarea no está en marcha."
+
+
+def test_patch_reports_read_only_and_invalid_fields_together(api_client, user, make_task):
+    task = make_task(user)
+    response = api_client.patch(f"/api/v1/tasks/{task.pk}", {"status": "completed", "title": ""})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"status", "title"}
+
+
+def test_patch_with_a_non_object_body_is_a_400(api_client, user, make_task):
+    response = api_client.patch(f"/api/v1/tasks/{make_task(user).pk}", ["title"], format="json")
+    assert response.status_code == 400
