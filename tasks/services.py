@@ -177,6 +177,11 @@ def _check_category(*, user, category: Category | None) -> None:
         raise InvalidInput(fields={"category": [_("Unknown category.")]})
 
 
+def _check_due_at(due_at: datetime | None) -> None:
+    if due_at is not None and timezone.is_naive(due_at):
+        raise InvalidInput(fields={"due_at": [_("Include a timezone offset.")]})
+
+
 def _save(task: Task, fields: list[str]) -> None:
     task.save(update_fields=[*fields, "updated_at"])
 
@@ -197,6 +202,7 @@ def task_create(
 ) -> Task:
     _check_source(source)
     _check_category(user=user, category=category)
+    _check_due_at(due_at)
     task = Task(
         user=user,
         title=title,
@@ -235,6 +241,7 @@ def task_update(*, user, task: Task, source: str, **fields) -> Task:
         raise TypeError(f"task_update() cannot change {sorted(unknown)}")
     if "category" in fields:
         _check_category(user=user, category=fields["category"])
+    _check_due_at(fields.get("due_at"))
     with transaction.atomic():
         task = _lock_task(user=user, task_id=task.pk)
         changes = {}

@@ -85,3 +85,13 @@ def test_delete_removes_the_task_and_its_log(user, make_task):
     services.task_delete(user=user, task=task, source="api")
     assert not Task.objects.filter(pk=task.pk).exists()
     assert not TaskEvent.objects.filter(task_id=task.pk).exists()
+
+
+def test_a_naive_due_date_is_refused(user, make_task):
+    with pytest.raises(InvalidInput) as caught:
+        services.task_create(user=user, source="assistant", title="x", due_at=datetime(2026, 12, 1))
+    assert "due_at" in caught.value.fields
+    with pytest.raises(InvalidInput):
+        services.task_update(
+            user=user, task=make_task(user), source="api", due_at=datetime(2026, 12, 1)
+        )
