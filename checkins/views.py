@@ -16,6 +16,13 @@ from checkins.serializers import (
 )
 
 SOURCE = "api"
+
+
+def query_params(request) -> dict:
+    """The query string with empty values dropped: `?from=&to=` means "not given"."""
+    return {key: value for key, value in request.query_params.items() if value != ""}
+
+
 KIND = OpenApiParameter("kind", OpenApiTypes.STR, enum=list(CheckIn.Kind.values))
 FROM = OpenApiParameter(
     "from", OpenApiTypes.DATE, description="First local day (YYYY-MM-DD), inclusive."
@@ -43,7 +50,7 @@ class CheckInViewSet(
         return {**super().get_serializer_context(), "user": self.request.user}
 
     def get_queryset(self):
-        query = CheckInListQuerySerializer(data=self.request.query_params)
+        query = CheckInListQuerySerializer(data=query_params(self.request))
         query.is_valid(raise_exception=True)
         params = query.validated_data
         return selectors.checkin_list(
@@ -100,7 +107,7 @@ class CheckInViewSet(
     @action(detail=False, methods=["get"], url_path="stats", pagination_class=None)
     def stats(self, request):
         query = CheckInStatsQuerySerializer(
-            data=request.query_params, context=self.get_serializer_context()
+            data=query_params(request), context=self.get_serializer_context()
         )
         query.is_valid(raise_exception=True)
         params = query.validated_data

@@ -22,6 +22,13 @@ from goals.serializers import (
 )
 
 SOURCE = "api"
+
+
+def query_params(request) -> dict:
+    """The query string with empty values dropped: `?from=&to=` means "not given"."""
+    return {key: value for key, value in request.query_params.items() if value != ""}
+
+
 ARCHIVED = OpenApiResponse(description="goal_archived: the goal is archived.")
 
 
@@ -50,7 +57,7 @@ class GoalViewSet(
         return {**super().get_serializer_context(), "user": self.request.user}
 
     def get_queryset(self):
-        query = GoalListQuerySerializer(data=self.request.query_params)
+        query = GoalListQuerySerializer(data=query_params(self.request))
         query.is_valid(raise_exception=True)
         return selectors.goal_list(user=self.request.user, **query.validated_data)
 

@@ -101,3 +101,7 @@ def test_query_count_does_not_grow_with_rows(api_client, user, django_assert_num
     with django_assert_num_queries(3):
         response = api_client.get(URL)
     assert response.json()["count"] == 16
+
+
+def test_empty_filters_are_ignored(api_client, checkins):
+    assert len(ids(api_client.get(URL + "?from=&to=&kind="))) == 3

@@ -119,3 +119,10 @@ def test_query_count_is_constant(api_client, user, django_assert_num_queries):
 
 def test_anonymous_is_401(anon_client):
     assert anon_client.get(URL).status_code == 401
+
+
+def test_empty_params_mean_not_given(api_client, user):
+    response = api_client.get(URL + "?from=&to=&kind=")
+
+    assert response.status_code == 200
+    assert response.json()["to"] == user.local_now().date().isoformat()

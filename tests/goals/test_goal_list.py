@@ -78,3 +78,9 @@ def test_query_count_does_not_grow_with_goals(
 
     assert small.json()["count"] == 2
     assert large.json()["count"] == 14
+
+
+def test_empty_status_lists_everything(api_client, make_goal):
+    make_goal()
+
+    assert api_client.get(URL + "?status=").json()["count"] == 1
