@@ -21,9 +21,9 @@ from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,30 @@ MAX_TOOL_ROUNDS = 5
 ROUND_SEPARATOR = "\n\n"
 
 Emit = Callable[[dict], Awaitable[None]]
+
+
+def _close_stale_connections() -> None:
+    # What channels' database_sync_to_async does, except for a connection inside an atomic
+    # block: closing it would break the caller's transaction (a test's, or a caller that
+    # wraps the turn), and it is not stale anyway.
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+
+
+def database_sync_to_async(func):
+    """Run `func` in the thread-sensitive executor (the request's own thread when called
+    through async_to_sync from a sync view), closing stale connections around it, as a
+    long-lived consumer needs."""
+
+    def run(*args, **kwargs):
+        _close_stale_connections()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _close_stale_connections()
+
+    return sync_to_async(run, thread_sensitive=True)
 
 
 @dataclass

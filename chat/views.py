@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from chat import selectors, services
 from chat.agent import run_turn
+from chat.models import Conversation
 from chat.serializers import (
     ChatReplySerializer,
     ConversationDetailSerializer,
@@ -70,6 +71,7 @@ class ConversationViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    queryset = Conversation.objects.none()  # the model, for the schema; get_queryset() scopes
     serializer_class = ConversationSerializer
     http_method_names = ["get", "patch", "delete", "head", "options"]
 

@@ -90,6 +90,9 @@ def get_client() -> openai.AsyncOpenAI:
         int(settings.OPENAI_MAX_RETRIES),
     )
     loop = asyncio.get_running_loop()
+    for old_loop in [known for known in _clients if known.is_closed()]:
+        # The client's connections refer to their loop, so the weak key alone never dies.
+        del _clients[old_loop]
     cached = _clients.get(loop)
     if cached is not None and cached[0] == config:
         return cached[1]

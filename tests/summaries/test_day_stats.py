@@ -1,0 +1,118 @@
+"""summaries.selectors.day_stats: one local day's figures, computed live."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from checkins import services as checkin_services
+from goals import services as goal_services
+from summaries.selectors import day_stats
+from tasks import services as task_services
+
+pytestmark = pytest.mark.django_db
+
+
+def at(user, day, hour, minute=0):
+    """A local time of `user` on `day`, as an aware datetime."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=user.tz)
+
+
+def test_an_empty_day(user):
+    day = user.local_now().date() - timedelta(days=3)
+
+    stats = day_stats(user=user, day=day)
+
+    assert stats == {
+        "date": day.isoformat(),
+        "timezone": "Europe/Madrid",
+        "tasks": {"created": 0, "completed": 0},
+        "tracked_seconds": {"total": 0, "by_category": []},
+        "goal_progress": [],
+        "check_ins": {"count": 0, "mood_avg": None, "energy_avg": None},
+    }
+
+
+def test_counts_tracked_time_progress_and_check_ins_of_that_local_day(user, other_user):
+    day = user.local_now().date() - timedelta(days=2)
+    work = task_services.category_create(user=user, name="Trabajo")
+    task = task_services.task_create(user=user, source="api", title="Informe", category=work)
+    loose = task_services.task_create(user=user, source="api", title="Suelta")
+    task_services.task_log_time(
+        user=user, task=task, started_at=at(user, day, 9), ended_at=at(user, day, 10), source="api"
+    )
+    task_services.task_log_time(
+        user=user,
+        task=loose,
+        started_at=at(user, day, 11),
+        ended_at=at(user, day, 11, 30),
+        source="api",
+    )
+    # 23:30 to 00:30 local: only the first half belongs to `day`.
+    task_services.task_log_time(
+        user=user,
+        task=task,
+        started_at=at(user, day, 23, 30),
+        ended_at=at(user, day, 23, 30) + timedelta(hours=1),
+        source="api",
+    )
+    goal = goal_services.goal_create(
+        user=user, source="api", title="Correr", target_value=Decimal(10), unit="km"
+    )
+    goal_services.goal_log_progress(
+        user=user, goal=goal, value=Decimal("2.5"), recorded_at=at(user, day, 8), source="api"
+    )
+    goal_services.goal_log_progress(
+        user=user, goal=goal, value=Decimal("1"), recorded_at=at(user, day, 19), source="api"
+    )
+    checkin_services.checkin_create(
+        user=user, source="api", mood=4, energy=2, recorded_at=at(user, day, 9)
+    )
+    checkin_services.checkin_create(
+        user=user, source="api", mood=2, energy=4, recorded_at=at(user, day, 21)
+    )
+    # The next local day (and another user) do not count.
+    checkin_services.checkin_create(
+        user=user,
+        source="api",
+        mood=5,
+        energy=5,
+        recorded_at=at(user, day, 23, 59) + timedelta(minutes=2),
+    )
+    checkin_services.checkin_create(
+        user=other_user, source="api", mood=1, energy=1, recorded_at=at(user, day, 12)
+    )
+
+    stats = day_stats(user=user, day=day)
+
+    assert stats["tracked_seconds"]["total"] == 3600 + 1800 + 1800
+    assert stats["tracked_seconds"]["by_category"] == [
+        {"category_id": str(work.pk), "name": "Trabajo", "seconds": 3600 + 1800},
+        {"category_id": None, "name": None, "seconds": 1800},
+    ]
+    assert [(g["title"], Decimal(g["total"]), g["entries"]) for g in stats["goal_progress"]] == [
+        ("Correr", Decimal("3.5"), 2)
+    ]
+    assert stats["check_ins"] == {"count": 2, "mood_avg": 3.0, "energy_avg": 3.0}
+
+
+def test_tasks_created_and_completed_today(user):
+    today = user.local_now().date()
+    task = task_services.task_create(user=user, source="api", title="Hoy")
+    task_services.task_complete(user=user, task=task, source="api")
+    task_services.task_create(user=user, source="api", title="Otra")
+
+    stats = day_stats(user=user, day=today)
+
+    assert stats["tasks"] == {"created": 2, "completed": 1}
+
+
+def test_the_running_timer_counts_up_to_now(user):
+    day = user.local_now().date() - timedelta(days=1)
+    task = task_services.task_create(user=user, source="api", title="En marcha")
+    task_services.task_start(user=user, task=task, source="api", now=at(user, day, 22))
+
+    stats = day_stats(user=user, day=day)
+
+    # Still running: yesterday gets everything from 22:00 to its local midnight.
+    assert stats["tracked_seconds"]["total"] == 2 * 3600
