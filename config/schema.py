@@ -54,3 +54,18 @@ def add_error_responses(result, generator, request, public):
                     {"description": description, "content": {"application/json": {"schema": ref}}},
                 )
     return result
+
+
+def canonical_paths(endpoints):
+    """PREPROCESSING_HOOK: document each route once, in its canonical slash-less form.
+
+    Routes match with and without a trailing slash (`/?`); drf-spectacular renders that
+    optional slash as a literal one, so `/api/v1/auth/login/` would be documented while
+    DESIGN.md and the examples use `/api/v1/auth/login`.
+    """
+    canonical = []
+    for path, path_regex, method, callback in endpoints:
+        if path != "/" and path.endswith("/"):
+            path = path.rstrip("/")
+        canonical.append((path, path_regex, method, callback))
+    return canonical

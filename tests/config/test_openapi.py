@@ -1,0 +1,51 @@
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_is_served_as_openapi_3(anon_client):
+    response = anon_client.get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    for path in ["register", "login", "refresh", "logout", "me"]:
+        assert f"/api/v1/auth/{path}" in schema["paths"], path
+
+
+def test_schema_is_yaml_by_default(anon_client):
+    response = anon_client.get("/api/v1/schema")
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"openapi: 3.")
+
+
+def test_schema_documents_bearer_auth_and_the_error_envelope(anon_client):
+    schema = anon_client.get("/api/v1/schema?format=json").json()
+
+    assert schema["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
+    me = schema["paths"]["/api/v1/auth/me"]["get"]
+    assert me["security"] == [{"jwtAuth": []}]
+    assert me["responses"]["401"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorEnvelope"
+    }
+    login = schema["paths"]["/api/v1/auth/login"]["post"]
+    assert "jwtAuth" not in str(login.get("security", []))
+    assert "ErrorEnvelope" in schema["components"]["schemas"]
+
+
+def test_swagger_ui_uses_local_assets_only(anon_client):
+    response = anon_client.get("/api/docs")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/api/v1/schema" in html
+    for cdn in ["cdn.", "jsdelivr", "unpkg", "cdnjs", "googleapis"]:
+        assert cdn not in html, cdn
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css|png))"', html)
+    assert assets
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        assert anon_client.get(asset).status_code == 200, asset
