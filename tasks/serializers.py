@@ -319,7 +319,12 @@ class TimeReportQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({"to": [_("`to` must not be before `from`.")]})
         if (end - start).days + 1 > selectors.REPORT_MAX_DAYS:
             raise serializers.ValidationError(
-                {"to": [_("A report covers at most %(days)d days.") % {"days": 366}]}
+                {
+                    "to": [
+                        _("A report covers at most %(days)d days.")
+                        % {"days": selectors.REPORT_MAX_DAYS}
+                    ]
+                }
             )
         return attrs
 

@@ -169,3 +169,18 @@ def test_day_counts_use_the_local_day(user, make_task):
     assert counts == {"created": 0, "completed": 1}
     created_day = other.created_at.astimezone(MADRID).date()
     assert selectors.task_day_counts(user=user, day=created_day)["created"] == 2
+
+
+def test_a_day_whose_midnight_does_not_exist_starts_after_the_gap(make_user, make_task):
+    # São Paulo jumped from 00:00 to 01:00 on 2018-11-04: that day began at 01:00 (-02:00).
+    user = make_user(timezone="America/Sao_Paulo")
+    log(
+        user,
+        make_task(user),
+        datetime(2018, 11, 4, 2, 0, tzinfo=UTC),  # 23:00 on the 3rd, local
+        datetime(2018, 11, 4, 4, 0, tzinfo=UTC),  # 02:00 on the 4th, local
+    )
+    result = report(user, date(2018, 11, 3), date(2018, 11, 4))
+    assert day_totals(result) == {date(2018, 11, 3): 3600, date(2018, 11, 4): 3600}
+    start, end = selectors.local_day_bounds(date(2018, 11, 4), ZoneInfo("America/Sao_Paulo"))
+    assert end - start == timedelta(hours=23)
