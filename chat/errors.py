@@ -28,3 +28,38 @@ class ConversationNotFound(DomainError):
     status_code = status.HTTP_404_NOT_FOUND
     code = "not_found"
     message = _("Conversation not found.")
+
+
+class VoiceUnavailable(DomainError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "voice_unavailable"
+    message = _("Voice messages are not available: no speech-to-text service is configured.")
+
+
+class VoiceUpstreamError(DomainError):
+    status_code = status.HTTP_502_BAD_GATEWAY
+    code = "voice_upstream_error"
+    message = _("The speech-to-text service failed. Try again or write the message.")
+
+
+class VoiceTimeout(DomainError):
+    status_code = status.HTTP_504_GATEWAY_TIMEOUT
+    code = "voice_timeout"
+    message = _("The speech-to-text service took too long. Try again or write the message.")
+
+
+class InvalidAudio(DomainError):
+    code = "invalid_audio"
+    message = _("The audio could not be decoded. Send a common format (m4a, mp3, ogg, wav, webm).")
+
+
+class NoSpeech(DomainError):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    code = "no_speech"
+    message = _("No speech was recognised in the audio.")
+
+
+class TranscriptTooLong(DomainError):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    code = "transcript_too_long"
+    message = _("The recording is too long for one message (at most 4,000 characters).")

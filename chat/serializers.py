@@ -28,6 +28,13 @@ class MessageCreateSerializer(serializers.Serializer):
         return value
 
 
+class VoiceMessageCreateSerializer(serializers.Serializer):
+    """Multipart body of POST /chat/voice: the recording and, optionally, the conversation."""
+
+    audio = serializers.FileField(allow_empty_file=False)
+    conversation_id = serializers.UUIDField(required=False, allow_null=True)
+
+
 class ActionSerializer(serializers.Serializer):
     tool = serializers.CharField()
     arguments = serializers.JSONField()
@@ -103,3 +110,15 @@ class ChatReplySerializer(serializers.Serializer):
     user_message = MessageSerializer()
     assistant_message = MessageSerializer()
     actions = ActionSerializer(many=True)
+
+
+class TranscriptSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    confidence = serializers.FloatField(allow_null=True)
+    duration = serializers.FloatField(allow_null=True, help_text="Seconds of audio.")
+
+
+class VoiceReplySerializer(ChatReplySerializer):
+    """What POST /chat/voice answers: the transcript, then the turn as for /chat/message."""
+
+    transcript = TranscriptSerializer()

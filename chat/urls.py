@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from chat.views import ChatMessageView, ConversationViewSet
+from chat.views import ChatMessageView, ChatVoiceView, ConversationViewSet
 from config.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
@@ -8,5 +8,6 @@ router.register("conversations", ConversationViewSet, basename="conversation")
 
 urlpatterns = [
     re_path(r"^message/?$", ChatMessageView.as_view(), name="chat-message"),
+    re_path(r"^voice/?$", ChatVoiceView.as_view(), name="chat-voice"),
     *router.urls,
 ]

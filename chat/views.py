@@ -1,19 +1,25 @@
 from asgiref.sync import async_to_sync
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat import selectors, services
+from chat import selectors, services, voice
 from chat.agent import run_turn
+from chat.errors import AssistantUnavailable, NoSpeech, TranscriptTooLong
 from chat.models import Conversation
 from chat.serializers import (
+    CONTENT_MAX_CHARS,
     ChatReplySerializer,
     ConversationDetailSerializer,
     ConversationSerializer,
     ConversationUpdateSerializer,
     MessageCreateSerializer,
+    VoiceMessageCreateSerializer,
+    VoiceReplySerializer,
 )
+from config import llm
 from config.throttling import UserThrottle
 
 
@@ -45,12 +51,62 @@ class ChatMessageView(APIView):
             conversation_id=serializer.validated_data.get("conversation_id"),
             source="text",
         )
-        body = {
-            "conversation_id": result.conversation_id,
-            "user_message": result.user_message,
-            "assistant_message": result.assistant_message,
-            "actions": result.actions,
-        }
+        return Response(_turn_body(result), status=status.HTTP_201_CREATED)
+
+
+def _turn_body(result) -> dict:
+    return {
+        "conversation_id": result.conversation_id,
+        "user_message": result.user_message,
+        "assistant_message": result.assistant_message,
+        "actions": result.actions,
+    }
+
+
+class ChatVoiceView(APIView):
+    """Send a recording: it is transcribed (Deepgram) and answered like a written message."""
+
+    throttle_classes = [UserThrottle]
+    throttle_scope = "chat"
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": VoiceMessageCreateSerializer},
+        responses={
+            201: VoiceReplySerializer,
+            400: OpenApiResponse(description="`invalid_audio` or field errors."),
+            404: OpenApiResponse(description="Unknown conversation (or another user's)."),
+            422: OpenApiResponse(description="`no_speech` or `transcript_too_long`."),
+            502: OpenApiResponse(description="`voice_upstream_error` / `assistant_upstream_error`"),
+            503: OpenApiResponse(description="`voice_unavailable` / `assistant_unavailable`"),
+            504: OpenApiResponse(description="`voice_timeout` / `assistant_timeout`"),
+        },
+        summary="Talk to the assistant with a recording",
+    )
+    def post(self, request):
+        serializer = VoiceMessageCreateSerializer(
+            data=request.data, context={"user": request.user, "request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        conversation_id = serializer.validated_data.get("conversation_id")
+        # Everything that can refuse the message is checked before paying for a transcription.
+        if not llm.is_configured():
+            raise AssistantUnavailable()
+        if conversation_id:
+            selectors.conversation_get(user=request.user, conversation_id=conversation_id)
+        audio = serializer.validated_data["audio"].read()
+        transcript = async_to_sync(voice.transcribe)(audio=audio, language=request.user.language)
+        if not transcript.text:
+            raise NoSpeech()
+        if len(transcript.text) > CONTENT_MAX_CHARS:
+            raise TranscriptTooLong()
+        result = async_to_sync(run_turn)(
+            user=request.user,
+            content=transcript.text,
+            conversation_id=conversation_id,
+            source="voice",
+        )
+        body = {"transcript": transcript.as_dict(), **_turn_body(result)}
         return Response(body, status=status.HTTP_201_CREATED)
 
 

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from tests.fakes.deepgram_server import fake_deepgram  # noqa: F401  (pytest fixture)
 from tests.fakes.openai_server import fake_openai  # noqa: F401  (pytest fixture)
 
 MESSAGE_URL = "/api/v1/chat/message"

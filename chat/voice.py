@@ -1,0 +1,88 @@
+"""The one seam to speech-to-text: the only module that imports `deepgram`.
+
+`transcribe()` sends the recorded audio to Deepgram's prerecorded API
+(`listen.v1.media.transcribe_file`, model `DEEPGRAM_MODEL`, the user's language, smart
+formatting) and returns the transcript, or raises one of the voice errors in `chat.errors`.
+`DEEPGRAM_BASE_URL` points it at another host (a proxy, or the tests' fake server).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import httpx
+from deepgram import AsyncDeepgramClient, DeepgramClientEnvironment
+from deepgram.core.api_error import ApiError
+from django.conf import settings
+
+from chat.errors import InvalidAudio, VoiceTimeout, VoiceUnavailable, VoiceUpstreamError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    confidence: float | None
+    duration: float | None
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "confidence": self.confidence, "duration": self.duration}
+
+
+def is_configured() -> bool:
+    return bool(settings.DEEPGRAM_API_KEY)
+
+
+def _environment() -> DeepgramClientEnvironment:
+    base = (settings.DEEPGRAM_BASE_URL or "").rstrip("/")
+    if not base:
+        return DeepgramClientEnvironment.PRODUCTION
+    websocket = "ws" + base.removeprefix("http")  # http->ws, https->wss
+    return DeepgramClientEnvironment(
+        base=base, production=websocket, agent=websocket, agent_rest=base
+    )
+
+
+async def transcribe(*, audio: bytes, language: str) -> Transcript:
+    if not is_configured():
+        raise VoiceUnavailable()
+    timeout = float(getattr(settings, "DEEPGRAM_TIMEOUT_SECONDS", 60.0))
+    retries = int(getattr(settings, "DEEPGRAM_MAX_RETRIES", 1))
+    async with httpx.AsyncClient(timeout=timeout) as http:
+        client = AsyncDeepgramClient(
+            api_key=settings.DEEPGRAM_API_KEY,
+            environment=_environment(),
+            httpx_client=http,
+            max_retries=retries,
+        )
+        try:
+            response = await client.listen.v1.media.transcribe_file(
+                request=audio,
+                model=settings.DEEPGRAM_MODEL,
+                language=language,
+                smart_format=True,
+            )
+        except httpx.TimeoutException as exc:
+            logger.warning("deepgram timeout: %s", exc)
+            raise VoiceTimeout() from None
+        except ApiError as exc:
+            logger.warning("deepgram error %s: %s", exc.status_code, exc.body)
+            if exc.status_code == 400:
+                raise InvalidAudio() from None
+            raise VoiceUpstreamError() from None
+        except httpx.HTTPError as exc:
+            logger.warning("deepgram connection error: %s", exc)
+            raise VoiceUpstreamError() from None
+    results = getattr(response, "results", None)
+    if results is None:
+        # A callback-style "accepted" answer: we never ask for one.
+        raise VoiceUpstreamError()
+    alternatives = results.channels[0].alternatives if results.channels else []
+    best = alternatives[0] if alternatives else None
+    return Transcript(
+        text=(best.transcript or "").strip() if best else "",
+        confidence=best.confidence if best else None,
+        duration=response.metadata.duration if response.metadata else None,
+    )
