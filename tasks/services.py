@@ -73,7 +73,9 @@ def _lock_user(user_id) -> None:
     # Serialises all timer writes of one user. Without it two concurrent `start`s both see
     # "no task running" and both try to start (one then fails on the unique index), and a time
     # entry could pass the overlap check while a timer closes an overlapping segment.
-    get_user_model().objects.select_for_update().only("id").get(pk=user_id)
+    # FOR NO KEY UPDATE: exclusive among these lockers, yet it does not block other apps'
+    # inserts of rows pointing at the user (they take FOR KEY SHARE on it).
+    get_user_model().objects.select_for_update(no_key=True).only("id").get(pk=user_id)
 
 
 def _lock_task(*, user, task_id) -> Task:
