@@ -87,13 +87,17 @@ class RegisterSerializer(serializers.Serializer):
     def validate_email(self, value: str) -> str:
         return normalize_email(value)
 
-    def validate(self, attrs):
-        candidate = User(email=attrs["email"], name=attrs.get("name", ""))
+    def validate_password(self, value: str) -> str:
+        # A field validator (not `validate()`), so a weak password is reported together with
+        # the other fields' errors instead of only once they are all fixed. The similarity
+        # check compares with the submitted email and name as they were sent.
+        data = self.initial_data if hasattr(self.initial_data, "get") else {}
+        candidate = User(email=str(data.get("email") or ""), name=str(data.get("name") or ""))
         try:
-            password_validation.validate_password(attrs["password"], user=candidate)
+            password_validation.validate_password(value, user=candidate)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
-        return attrs
+            raise serializers.ValidationError(list(exc.messages)) from exc
+        return value
 
 
 class LoginSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connections
 from django.http import JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -107,5 +107,8 @@ class HealthCheckMiddleware:
         if HEALTH_PATH.match(request.path_info):
             return health(request)
         if READY_PATH.match(request.path_info):
-            return ready(request)
+            # LocaleMiddleware has not run yet: pick the language here, not from whatever the
+            # worker thread's previous request left active.
+            with translation.override(translation.get_language_from_request(request)):
+                return ready(request)
         return self.get_response(request)

@@ -9,7 +9,8 @@ from config.exceptions import json_error
 
 
 class RequestGuardMiddleware:
-    """Refuse oversize bodies (413) and NUL bytes in the path or query string (400).
+    """Refuse oversize bodies (413), bodies of unknown length (411) and NUL bytes in the path
+    or query string (400).
 
     DRF parses JSON from the raw stream, which bypasses Django's DATA_UPLOAD_MAX_MEMORY_SIZE,
     so the declared Content-Length is checked here. The voice upload route has its own limit.
@@ -22,8 +23,13 @@ class RequestGuardMiddleware:
         limit = settings.API_MAX_BODY_BYTES
         if request.path.rstrip("/").endswith("/chat/voice"):
             limit = settings.VOICE_MAX_BODY_BYTES
+        raw_length = request.META.get("CONTENT_LENGTH")
+        if not raw_length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # Without Content-Length, DRF reads no body at all: the request would be handled as
+            # if it were empty (and its size never checked). Say so instead.
+            return json_error(411, "length_required", _("The request needs a Content-Length."))
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            length = int(raw_length or 0)
         except ValueError:
             return json_error(400, "bad_request", _("Invalid Content-Length header."))
         if length > limit:

@@ -137,3 +137,10 @@ def test_register_does_not_need_an_access_token(anon_client, user):
     response = register(anon_client)
 
     assert response.status_code == 201
+
+
+def test_register_reports_a_weak_password_together_with_other_field_errors(anon_client):
+    response = register(anon_client, password="123", timezone="Mars/Base", language="xx")
+
+    assert response.status_code == 400
+    assert set(error_of(response)["fields"]) == {"password", "timezone", "language"}

@@ -97,13 +97,15 @@ def test_ready_is_503_when_the_database_cannot_be_opened(
         swap_default_connection(NAME="agente_no_such_database")
 
     response = client.get("/health/ready")
+    english = client.get("/health/ready", HTTP_ACCEPT_LANGUAGE="en")
     health = client.get("/health")
 
     assert response.status_code == 503
     body = response.json()
     assert body["checks"]["database"].startswith("error")
     assert body["checks"]["channel_layer"] == "ok"
-    assert "database" in body["error"]["message"]
+    assert body["error"] == {"code": "not_ready", "message": "Comprobaciones fallidas: database"}
+    assert english.json()["error"]["message"] == "Failing checks: database"
     assert health.status_code == 200
 
 
