@@ -283,6 +283,9 @@ def _run_tool_and_record(*, user, conversation_id: str, call: llm.ToolCallReques
 def _record_remains(
     *, user, user_message: Message, content: str, status: str, **usage
 ) -> Message | None:
+    if selectors.turn_answered(conversation_id=user_message.conversation_id, since=user_message):
+        # Cancelled while the final answer was being saved: its thread finished the job.
+        return None
     # Read from the database, not memory: a tool that finished in its worker thread after
     # the cancellation still counts as done.
     actions = selectors.turn_actions(

@@ -83,3 +83,13 @@ def turn_actions(*, conversation_id, since: Message) -> list[dict]:
     ):
         actions.extend(entry or [])
     return actions
+
+
+def turn_answered(*, conversation_id, since: Message) -> bool:
+    """Whether a final assistant message was stored after the turn's user message."""
+    return Message.objects.filter(
+        conversation_id=conversation_id,
+        role=Message.Role.ASSISTANT,
+        tool_calls__isnull=True,
+        created_at__gte=since.created_at,
+    ).exists()

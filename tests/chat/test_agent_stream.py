@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 
 from chat.agent import run_turn
 from chat.models import Message
+from tasks.models import Task
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -100,3 +101,55 @@ async def test_cancelling_before_any_text_keeps_only_the_user_message(user, fake
 
     rows = await database_sync_to_async(messages_of)(frames[0]["conversation_id"])
     assert [r["role"] for r in rows] == ["user"]
+
+
+async def test_cancelling_after_a_tool_ran_keeps_the_action(user, fake_openai):
+    fake_openai.add_tool_calls(("create_task", {"title": "Informe"}))
+    fake_openai.add_hang("Creada, ahora")
+    frames = Frames()
+    task = asyncio.create_task(run_turn(user=user, content="crea Informe", emit=frames))
+    assert await asyncio.to_thread(fake_openai.hanging.wait, 5)
+    for _ in range(200):
+        if any(f["type"] == "assistant.delta" for f in frames):
+            break
+        await asyncio.sleep(0.02)
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert [f["type"] for f in frames[:2]] == ["message.accepted", "assistant.action"]
+    rows = await database_sync_to_async(messages_of)(frames[0]["conversation_id"])
+    assert [(r["role"], r["status"]) for r in rows] == [
+        ("user", "complete"),
+        ("assistant", "complete"),  # the round that asked for the tool
+        ("tool", "complete"),
+        ("assistant", "interrupted"),
+    ]
+    final = await database_sync_to_async(
+        lambda: Message.objects.filter(role="assistant", tool_calls__isnull=True).get()
+    )()
+    assert final.content == "Creada, ahora"
+    assert [a["tool"] for a in final.actions] == ["create_task"]
+    assert await database_sync_to_async(Task.objects.filter(user=user, title="Informe").exists)()
+
+
+async def test_emit_receives_the_action_with_its_result(user, fake_openai):
+    fake_openai.add_tool_calls(("create_check_in", {"mood": 4, "energy": 3}))
+    fake_openai.add_text("Anotado.")
+    frames = Frames()
+
+    result = await run_turn(user=user, content="ánimo 4 energía 3", emit=frames)
+
+    assert [f["type"] for f in frames] == [
+        "message.accepted",
+        "assistant.action",
+        "assistant.delta",
+        "assistant.done",
+    ]
+    action = frames[1]["action"]
+    assert action["tool"] == "create_check_in"
+    assert action["arguments"] == {"mood": 4, "energy": 3}
+    assert action["result"]["check_in"]["mood"] == 4
+    assert result.actions == [action]
+    assert frames[-1]["message"]["actions"] == [action]
