@@ -39,17 +39,32 @@ def _test_database_url(tmp_dir: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def daphne_url(django_db_setup, django_db_blocker, tmp_path_factory):
+def daphne_url(django_db_setup, tmp_path_factory):
     """`ws://127.0.0.1:<port>` of a Daphne serving the project; stopped after the module."""
-    tmp_dir = tmp_path_factory.mktemp("daphne")
+    yield from _daphne(tmp_path_factory.mktemp("daphne"), {})
+
+
+@pytest.fixture
+def daphne_url_with_model(fake_openai, django_db_setup, tmp_path_factory):
+    """A Daphne of its own whose assistant talks to this test's fake model server."""
+    model_env = {
+        "OPENAI_API_KEY": "sk-test-fake",
+        "OPENAI_BASE_URL": fake_openai.base_url,
+        "OPENAI_MODEL": fake_openai.model,
+        "OPENAI_MAX_RETRIES": "0",
+        "OPENAI_TIMEOUT_SECONDS": "10",
+    }
+    yield from _daphne(tmp_path_factory.mktemp("daphne"), model_env)
+
+
+def _daphne(tmp_dir: Path, extra_env: dict):
     log_path = tmp_dir / "daphne.log"
-    with django_db_blocker.unblock():
-        database_url = _test_database_url(tmp_dir)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": _test_database_url(tmp_dir),
         "PYTHONUNBUFFERED": "1",
+        **extra_env,
     }
     env.pop("DATABASE_PASSWORD", None)  # already in the URL when there is one
     with log_path.open("wb") as log:
