@@ -1,11 +1,16 @@
 """JSON parsing that answers 400 (never 500) for malformed bodies and NUL characters."""
 
 import json
+import math
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
+
+# Far deeper than any request of this API needs; deeper documents are refused before anything
+# (our checks, serializers, json.dumps in JSONField) walks them recursively and overflows.
+MAX_JSON_DEPTH = 64
 
 
 def contains_nul(value) -> bool:
@@ -13,14 +18,35 @@ def contains_nul(value) -> bool:
 
     PostgreSQL cannot store NUL in text columns; rejecting it at the edge keeps such input a 400
     on every field, including JSON fields and query-like values no serializer looks at.
+    Iterative, so a deeply nested document cannot exhaust the stack.
     """
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(v) for v in value)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
+
+
+def json_depth(value) -> int:
+    """How many arrays/objects deep a parsed JSON document goes (a scalar is 0)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            deepest = max(deepest, depth)
+            stack.extend((inner, depth + 1) for inner in item.values())
+        elif isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((inner, depth + 1) for inner in item)
+    return deepest
 
 
 class JSONParser(parsers.JSONParser):
@@ -29,11 +55,15 @@ class JSONParser(parsers.JSONParser):
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
             raw = stream.read() if stream is not None else b""
-            data = json.loads(raw.decode(encoding), parse_constant=_reject_constant)
+            data = json.loads(
+                raw.decode(encoding), parse_constant=_reject_constant, parse_float=_finite_float
+            )
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             # RecursionError: nesting deeper than the interpreter's stack ("[[[[..."), which
             # fits easily within the body limit and would otherwise be a 500.
             raise ParseError(_("The body is not valid JSON."), code="malformed_json") from exc
+        if json_depth(data) > MAX_JSON_DEPTH:
+            raise ParseError(_("The body is nested too deeply."), code="malformed_json")
         if contains_nul(data):
             raise ParseError(_("Text may not contain NUL characters."), code="null_character")
         return data
@@ -42,3 +72,11 @@ class JSONParser(parsers.JSONParser):
 def _reject_constant(name: str):
     # NaN and Infinity are not JSON; Python's parser accepts them unless told otherwise.
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    # 1e400 parses as inf, which no column can store (PostgreSQL rejects it inside jsonb).
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value

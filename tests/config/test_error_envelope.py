@@ -48,6 +48,35 @@ def test_deeply_nested_json_is_400_not_500(anon_client):
     assert error_of(response)["code"] == "malformed_json"
 
 
+@pytest.mark.parametrize("depth", [65, 500, 990])
+def test_json_nested_deeper_than_the_limit_is_400(anon_client, depth):
+    body = '{"email": ' + "[" * depth + "]" * depth + ', "password": "x"}'
+
+    response = post_raw(anon_client, LOGIN, body)
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "malformed_json"
+
+
+def test_json_nested_within_the_limit_is_accepted(api_client):
+    nested = {"summary_hour": 8}
+    for _ in range(60):
+        nested = {"x": nested}
+
+    response = api_client.patch(ME, {"preferences": nested})
+
+    assert response.status_code == 400  # unknown preference key, but parsed fine
+    assert error_of(response)["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "1.5e309"])
+def test_json_numbers_out_of_range_are_400(api_client, number):
+    response = post_raw(api_client, LOGIN, '{"email": "a@example.com", "password": ' + number + "}")
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "malformed_json"
+
+
 def test_json_that_is_not_an_object_is_a_validation_error(anon_client):
     for body in ["[1, 2]", '"text"', "42", "null"]:
         response = post_raw(anon_client, REGISTER, body)

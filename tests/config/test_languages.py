@@ -133,3 +133,13 @@ def test_language_does_not_leak_between_requests(make_user, anon_client):
     response = client.get(ME)
 
     assert error_of(response)["message"] == "Las credenciales de autenticación no se proveyeron."
+
+
+def test_deep_json_message_is_translated(anon_client):
+    body = '{"email": ' + "[" * 70 + "]" * 70 + "}"
+
+    response = anon_client.generic(
+        "POST", "/api/v1/auth/login", body, content_type="application/json"
+    )
+
+    assert error_of(response)["message"] == "El cuerpo tiene demasiados niveles de anidación."
