@@ -100,3 +100,31 @@ async def test_rest_change_to_a_task_reaches_the_users_sockets_only(
     assert await stranger.receive_nothing(timeout=0.2)
     await socket.disconnect()
     await stranger.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "event_type", "key"),
+    [
+        (
+            "/api/v1/goals",
+            {"title": "Correr", "target_value": "20", "unit": "km"},
+            "goal.updated",
+            "goal",
+        ),
+        ("/api/v1/checkins", {"mood": 4, "energy": 3}, "checkin.created", "check_in"),
+    ],
+    ids=["goal", "check-in"],
+)
+async def test_rest_created_goal_or_check_in_arrives_as_a_frame(
+    token, api_client, path, body, event_type, key
+):
+    socket = await open_ready(token)
+
+    created = await database_sync_to_async(api_client.post)(path, body, format="json")
+    assert created.status_code == 201, created.content
+
+    frame = await receive(socket)
+    assert frame["type"] == event_type
+    assert frame[key]["id"] == created.json()["id"]
+    assert frame["source"] == "api"
+    await socket.disconnect()
