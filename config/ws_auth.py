@@ -8,6 +8,7 @@ instead; consumers call `user_for_token()` for that.
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
@@ -18,7 +19,7 @@ def _active_user(user_id):
     User = get_user_model()
     try:
         return User.objects.get(**{api_settings.USER_ID_FIELD: user_id}, is_active=True)
-    except (User.DoesNotExist, ValueError):
+    except (User.DoesNotExist, ValueError, ValidationError):  # ValidationError: not a UUID
         return None
 
 
