@@ -10,6 +10,7 @@ live updates while a reply streams; one reply at a time per socket.
 import asyncio
 import json
 import logging
+import math
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -22,7 +23,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 from chat.agent import run_turn
 from chat.serializers import MessageCreateSerializer
 from config.exceptions import DomainError, exception_handler
-from config.parsers import contains_nul
+from config.parsers import MAX_JSON_DEPTH, contains_nul, json_depth
 from config.realtime import user_group
 from config.throttling import UserThrottle
 from config.ws_auth import user_for_token
@@ -241,18 +242,31 @@ def _chat_throttle_wait(user) -> float | None:
 
 
 def _parse(text_data):
-    """The frame's JSON value, or _MALFORMED for binary frames, invalid JSON (NaN and Infinity
-    included), nesting too deep for the parser and escaped lone surrogates (not text: neither
-    PostgreSQL nor a UTF-8 frame can carry them)."""
+    """The frame's JSON value, or _MALFORMED, by the rules of a REST body (config.parsers):
+    binary frames, invalid JSON (NaN, Infinity and numbers too large for a float included),
+    nesting deeper than MAX_JSON_DEPTH; also escaped lone surrogates ("\\ud800"), which neither
+    PostgreSQL nor a UTF-8 frame can carry."""
     if text_data is None:
         return _MALFORMED
     try:
-        frame = json.loads(text_data, parse_constant=_reject_constant)
+        frame = json.loads(text_data, parse_constant=_reject_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError):
+        return _MALFORMED
+    if json_depth(frame) > MAX_JSON_DEPTH:
+        return _MALFORMED
+    try:
         json.dumps(frame, ensure_ascii=False).encode()
-    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+    except UnicodeEncodeError:
         return _MALFORMED
     return frame
 
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value

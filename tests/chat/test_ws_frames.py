@@ -42,6 +42,8 @@ async def test_ping_with_extra_fields_is_still_a_ping(token):
         '{"type": "ping", "n": NaN}',
         '{"type": "ping", "n": -Infinity}',
         "[" * 100_000 + "]" * 100_000,
+        '{"type": "ping", "n": ' + "[" * 65 + "]" * 65 + "}",
+        '{"type": "ping", "n": 1e999}',
         '{"type": "message", "content": "\\ud800"}',
     ],
     ids=[
@@ -52,6 +54,8 @@ async def test_ping_with_extra_fields_is_still_a_ping(token):
         "nan",
         "infinity",
         "deep",
+        "deeper-than-64",
+        "float-overflow",
         "surrogate",
     ],
 )
