@@ -9,10 +9,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+# Entries of the system's zoneinfo directory that are not time zones a person lives in:
+# "localtime" is whatever the server is set to, "Factory" and "posixrules" are tzdata artefacts.
+_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
 
 @cache
 def _timezone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(zoneinfo.available_timezones()) - _NOT_PLACES
 
 
 def validate_timezone(value: str) -> None:

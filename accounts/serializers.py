@@ -67,15 +67,6 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "name", "timezone", "language", "preferences", "created_at"]
         read_only_fields = ["id", "email", "created_at"]
 
-    def update(self, instance, validated_data):
-        # Preferences merge key by key, so a client can change one without resending the rest.
-        if "preferences" in validated_data:
-            validated_data["preferences"] = {
-                **(instance.preferences or {}),
-                **validated_data["preferences"],
-            }
-        return super().update(instance, validated_data)
-
 
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)

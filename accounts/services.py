@@ -43,6 +43,22 @@ def user_login(*, request, email: str, password: str) -> User:
     return user
 
 
+def user_update(*, user: User, data: dict) -> User:
+    """Change profile fields (validated by UserSerializer); preferences merge key by key.
+
+    The merge is a read-modify-write, so the row is locked: two devices changing different
+    preferences at the same moment both keep their change.
+    """
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        for field, value in data.items():
+            if field == "preferences":
+                value = {**(locked.preferences or {}), **value}
+            setattr(locked, field, value)
+        locked.save(update_fields=[*data, "updated_at"])
+    return locked
+
+
 def _refresh_token(raw: str) -> RefreshToken:
     """A signed, unexpired, not blacklisted refresh token, or InvalidToken (401)."""
     try:

@@ -87,5 +87,5 @@ class MeView(APIView):
     def patch(self, request):
         serializer = UserSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data)
+        user = services.user_update(user=request.user, data=serializer.validated_data)
+        return Response(UserSerializer(user).data)

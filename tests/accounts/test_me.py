@@ -127,3 +127,52 @@ def test_me_put_is_not_allowed(api_client):
 def test_me_requires_authentication(anon_client):
     assert anon_client.get(ME).status_code == 401
     assert anon_client.patch(ME, {"name": "x"}).status_code == 401
+
+
+def test_me_patch_with_nothing_to_change_answers_the_user(user, api_client):
+    response = api_client.patch(ME, {})
+
+    assert response.status_code == 200
+    assert response.json()["email"] == "ana@example.com"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_me_concurrent_patches_of_different_preferences_both_survive(user):
+    """Two devices change different preferences at the same moment: neither change is lost."""
+    import threading
+
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    from tests.conftest import access_token_for
+
+    token = access_token_for(user)
+
+    def patch(barrier, preferences):
+        try:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+            barrier.wait()
+            assert client.patch(ME, {"preferences": preferences}).status_code == 200
+        finally:
+            connection.close()
+
+    for round_number in range(5):
+        barrier = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=patch, args=(barrier, {"summary_hour": round_number})),
+            threading.Thread(
+                target=patch, args=(barrier, {"checkin_reminders": [f"0{round_number}:00"]})
+            ),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        user.refresh_from_db()
+        assert user.preferences == {
+            "summary_hour": round_number,
+            "checkin_reminders": [f"0{round_number}:00"],
+        }, round_number
