@@ -56,3 +56,23 @@ def test_schema_is_served_even_with_a_stale_token(anon_client):
 
     assert anon_client.get("/api/v1/schema").status_code == 200
     assert anon_client.get("/api/docs").status_code == 200
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path):
+    """What CI should see: `spectacular --validate --fail-on-warn` over every app's endpoints."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    command = ["manage.py", "spectacular", "--validate", "--fail-on-warn"]
+    result = subprocess.run(
+        [sys.executable, *command, "--file", str(tmp_path / "schema.yaml")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Warning" not in result.stderr
