@@ -302,3 +302,10 @@ def test_domain_error_envelope_has_fields_only_for_validation(user, anon_client)
 
     assert error_of(taken)["fields"] == {"email": [error_of(taken)["message"]]}
     assert "fields" not in error_of(wrong)
+
+
+def test_unacceptable_accept_header_is_406_with_the_envelope(api_client):
+    response = api_client.get(ME, HTTP_ACCEPT="application/xml")
+
+    assert response.status_code == 406
+    assert error_of(response)["code"] == "not_acceptable"
