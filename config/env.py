@@ -1,5 +1,6 @@
 """Typed access to the environment, with `<NAME>_FILE` for every secret (Docker secrets)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -25,7 +26,9 @@ def secret(name: str, default: str | None = None) -> str | None:
             return Path(file_path).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE points to an unreadable file: {exc}") from exc
-    value = env.str(name, default="")
+    # Read verbatim: django-environ would treat a value starting with "$" as a reference to
+    # another variable, and random secrets and passwords may well start with "$".
+    value = os.environ.get(name, "")
     return value or default
 
 

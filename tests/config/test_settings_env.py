@@ -266,3 +266,16 @@ def test_production_redirects_plain_http_but_not_health_probes():
     assert out["health_docker"] == 200
     assert out["health_body"]["environment"] == "production"
     assert out["bad_host"] == 400
+
+
+def test_secrets_starting_with_a_dollar_are_taken_verbatim():
+    """django-environ reads "$NAME" as a reference to another variable; secrets must not be."""
+    key = "$" + SECRET_KEY
+    values = settings_in(
+        **production(DJANGO_SECRET_KEY=key),
+        DATABASE_URL="postgres://agente@db:5432/agente",
+        DATABASE_PASSWORD="$HOME-is-not-expanded",
+    )
+
+    assert values["secret_key"] == key
+    assert values["db"]["PASSWORD"] == "$HOME-is-not-expanded"
