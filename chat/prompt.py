@@ -15,13 +15,12 @@ from chat.models import Message
 from tasks.selectors import running_task
 
 # Older turns are dropped whole (a tool call never loses its result) until the history fits.
-DEFAULT_HISTORY_TOKEN_BUDGET = 6000
 # Never read more than this many stored messages to build the history.
 HISTORY_MAX_MESSAGES = 120
 
 
 def history_token_budget() -> int:
-    return int(getattr(settings, "CHAT_HISTORY_TOKEN_BUDGET", DEFAULT_HISTORY_TOKEN_BUDGET))
+    return settings.CHAT_HISTORY_TOKEN_BUDGET
 
 
 def estimate_tokens(message: dict) -> int:

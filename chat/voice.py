@@ -48,8 +48,8 @@ def _environment() -> DeepgramClientEnvironment:
 async def transcribe(*, audio: bytes, language: str) -> Transcript:
     if not is_configured():
         raise VoiceUnavailable()
-    timeout = float(getattr(settings, "DEEPGRAM_TIMEOUT_SECONDS", 60.0))
-    retries = int(getattr(settings, "DEEPGRAM_MAX_RETRIES", 1))
+    timeout = settings.DEEPGRAM_TIMEOUT_SECONDS
+    retries = settings.DEEPGRAM_MAX_RETRIES
     async with httpx.AsyncClient(timeout=timeout) as http:
         client = AsyncDeepgramClient(
             api_key=settings.DEEPGRAM_API_KEY,

@@ -247,6 +247,10 @@ OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=2)
 DEEPGRAM_API_KEY = secret("DEEPGRAM_API_KEY")
 DEEPGRAM_BASE_URL = env.str("DEEPGRAM_BASE_URL", default="") or None
 DEEPGRAM_MODEL = env.str("DEEPGRAM_MODEL", default="nova-2")
+DEEPGRAM_TIMEOUT_SECONDS = env.float("DEEPGRAM_TIMEOUT_SECONDS", default=60.0)
+DEEPGRAM_MAX_RETRIES = env.int("DEEPGRAM_MAX_RETRIES", default=1)
+# Earlier turns sent to the model are trimmed, whole turns at a time, to about this many tokens.
+CHAT_HISTORY_TOKEN_BUDGET = env.int("CHAT_HISTORY_TOKEN_BUDGET", default=6000)
 
 # --- i18n and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "es"
@@ -289,6 +293,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "httpx": {"level": "WARNING"},
+        # openai 3.x sends through httpx2, which logs every request line at INFO.
+        "httpx2": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
     },
 }
