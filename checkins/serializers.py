@@ -5,9 +5,9 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from checkins.fields import UserLocalDateTimeField, validate_calendar_date, validate_past_instant
 from checkins.models import CheckIn
 from checkins.selectors import MAX_STATS_DAYS
+from config.fields import UserLocalDateTimeField, validate_calendar_date, validate_past_instant
 
 SCALE = {"min_value": 1, "max_value": 5}
 

@@ -1,54 +1,19 @@
 """Goal input and output. Input serializers read the acting user from `context["user"]`, so the
 assistant's tools validate with exactly these classes (`context={"user": user}`)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.fields import UserLocalDateTimeField, validate_calendar_date, validate_past_instant
 from goals.models import Goal, GoalProgress
 from goals.selectors import goal_stats, goal_stats_many
 from tasks.models import Category
 
 MAX_PROGRESS = Decimal(1_000_000)
 MAX_TARGET = Decimal(1_000_000_000)
-# Clocks on phones drift: a timestamp this far ahead of ours is still "now".
-CLOCK_SKEW = timedelta(seconds=60)
-EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
-EARLIEST_DATE = date(1970, 1, 1)
-LATEST_DATE = date(2999, 12, 31)
-
-
-def validate_calendar_date(value: date) -> date:
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise serializers.ValidationError(_("Use a date between 1970 and 2999."))
-    return value
-
-
-class UserLocalDateTimeField(serializers.DateTimeField):
-    """ISO 8601 in, UTC out. A timestamp without an offset means the acting user's local time
-    (`context["user"].timezone`), not the server's."""
-
-    def enforce_timezone(self, value):
-        if timezone.is_naive(value):
-            user = self.context.get("user")
-            if user is not None:
-                try:
-                    value = timezone.make_aware(value, user.tz)
-                except (OverflowError, ValueError):
-                    self.fail("invalid", format="ISO 8601")
-        return super().enforce_timezone(value)
-
-
-def validate_past_instant(value: datetime) -> datetime:
-    """Not in the future (beyond clock skew) and not before 1970."""
-    if value > timezone.now() + CLOCK_SKEW:
-        raise serializers.ValidationError(_("This time cannot be in the future."))
-    if value < EARLIEST_INSTANT:
-        raise serializers.ValidationError(_("This time is too far in the past."))
-    return value
 
 
 class UserCategoryField(serializers.PrimaryKeyRelatedField):

@@ -1,7 +1,5 @@
-"""Serializer pieces for timestamps and dates given by people.
-
-(goals/serializers.py has the same few lines: the two apps stay independent of each other.)
-"""
+"""Serializer pieces for timestamps and dates given by people, shared by the apps that take
+them (goals' progress, check-ins) without those apps importing each other."""
 
 from datetime import UTC, date, datetime, timedelta
 
