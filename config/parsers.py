@@ -1,7 +1,9 @@
-"""JSON parsing that answers 400 (never 500) for malformed bodies and NUL characters."""
+"""JSON parsing that answers 400 (never 500) for malformed bodies, lone surrogates and NUL
+characters."""
 
 import json
 import math
+import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -12,26 +14,42 @@ from rest_framework.exceptions import ParseError
 # (our checks, serializers, json.dumps in JSONField) walks them recursively and overflows.
 MAX_JSON_DEPTH = 64
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _strings(value):
+    """Every string (keys and values) in a parsed JSON document, depth first. Iterative, so a
+    deeply nested document cannot exhaust the stack."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
 
 def contains_nul(value) -> bool:
     """True when any string (key or value) in a parsed JSON document holds U+0000.
 
     PostgreSQL cannot store NUL in text columns; rejecting it at the edge keeps such input a 400
     on every field, including JSON fields and query-like values no serializer looks at.
-    Iterative, so a deeply nested document cannot exhaust the stack.
     """
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+    return any("\x00" in text for text in _strings(value))
+
+
+def contains_lone_surrogate(value) -> bool:
+    """True when any string (key or value) holds a lone UTF-16 surrogate (U+D800..U+DFFF).
+
+    JSON can spell one with an escape (`"\\ud800"`) although no UTF-8 text can carry it: it
+    would fail later, wherever the string is encoded (an error message echoing it, a throttle's
+    cache key, the database), as a 500. A paired escape (`"\\ud83d\\ude00"`) is already one
+    code point here.
+    """
+    return any(_SURROGATE.search(text) for text in _strings(value))
 
 
 def json_depth(value) -> int:
@@ -66,6 +84,9 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(_("The body is nested too deeply."), code="malformed_json")
         if contains_nul(data):
             raise ParseError(_("Text may not contain NUL characters."), code="null_character")
+        if contains_lone_surrogate(data):
+            # Not valid I-JSON (RFC 7493); the websocket refuses such frames the same way.
+            raise ParseError(_("The body is not valid JSON."), code="malformed_json")
         return data
 
 
