@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.fields import validate_calendar_date
 from tasks import selectors
 from tasks.models import ESTIMATED_MINUTES_MAX, Category, Task, TaskEvent
 
@@ -28,7 +29,12 @@ class AwareDateTimeField(serializers.DateTimeField):
             if timezone.is_naive(value):
                 self.fail("naive")
         elif isinstance(value, str):
-            parsed = parse_datetime(value.strip()) if len(value) <= 64 else None
+            try:
+                parsed = parse_datetime(value.strip()) if len(value) <= 64 else None
+            except ValueError:
+                # Well-formed but impossible ("T25:00", "+99:99", year 0): DRF's own parsing
+                # below reports it as an invalid date-time.
+                parsed = None
             if parsed is not None and timezone.is_naive(parsed):
                 self.fail("naive")
         return super().to_internal_value(value)
@@ -230,6 +236,8 @@ class _DueBoundField(AwareDateTimeField):
             except ValueError:
                 pass
             else:
+                # The day's local midnight must exist as an instant (9999-12-31 has no end).
+                validate_calendar_date(day)
                 return selectors.local_day_bounds(day, self.context["user"].tz)[0]
         return super().to_internal_value(value)
 
@@ -309,8 +317,12 @@ class TimeReportQuerySerializer(serializers.Serializer):
 
     def get_fields(self):
         return {
-            "from": serializers.DateField(input_formats=["iso-8601"]),
-            "to": serializers.DateField(input_formats=["iso-8601"]),
+            "from": serializers.DateField(
+                input_formats=["iso-8601"], validators=[validate_calendar_date]
+            ),
+            "to": serializers.DateField(
+                input_formats=["iso-8601"], validators=[validate_calendar_date]
+            ),
         }
 
     def validate(self, attrs):
