@@ -23,7 +23,7 @@ ERROR_COMPONENT = {
 COMMON_ERRORS = {
     "400": "Invalid input: validation_error (with fields), malformed_json, null_character.",
     "401": "Missing, invalid or expired access token: not_authenticated, token_not_valid.",
-    "404": "Not found, or it belongs to another user: not_found.",
+    "404": "Not found, or it belongs to another user; a page past the end: not_found.",
     "405": "Method not allowed: method_not_allowed.",
     "413": "Request body too large: payload_too_large.",
     "415": "Unsupported content type: unsupported_media_type.",
@@ -43,7 +43,7 @@ def add_error_responses(result, generator, request, public):
             for status_code, description in COMMON_ERRORS.items():
                 if status_code == "401" and operation.get("security") == [{}]:
                     continue
-                if status_code == "404" and "{" not in path:
+                if status_code == "404" and "{" not in path and not _is_paginated(operation):
                     continue
                 if status_code in {"413", "415"} and method not in {"post", "put", "patch"}:
                     continue
@@ -54,6 +54,13 @@ def add_error_responses(result, generator, request, public):
                     {"description": description, "content": {"application/json": {"schema": ref}}},
                 )
     return result
+
+
+def _is_paginated(operation: dict) -> bool:
+    # A page past the end (or not a number) is a 404 on any list, with or without an id.
+    return any(
+        p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])
+    )
 
 
 def canonical_paths(endpoints):

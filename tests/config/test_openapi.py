@@ -36,6 +36,25 @@ def test_schema_documents_bearer_auth_and_the_error_envelope(anon_client):
     assert "ErrorEnvelope" in schema["components"]["schemas"]
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/tasks", "/api/v1/categories", "/api/v1/goals", "/api/v1/checkins"]
+)
+def test_paginated_lists_document_the_404_for_a_page_past_the_end(api_client, anon_client, path):
+    # Found by schemathesis: ?page=0 answers 404 not_found (docs/api-conventions.md), which the
+    # schema did not list for lists without an id in the path.
+    schema = anon_client.get("/api/v1/schema?format=json").json()
+
+    response = api_client.get(path, {"page": 0})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    documented = schema["paths"][path]["get"]["responses"]
+    assert documented["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorEnvelope"
+    }
+    assert "404" not in schema["paths"][path]["post"]["responses"]
+
+
 def test_swagger_ui_uses_local_assets_only(anon_client):
     response = anon_client.get("/api/docs")
 
