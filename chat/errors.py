@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
-from config.exceptions import DomainError
+from config.exceptions import DomainError, NotFound
 
 
 class AssistantUnavailable(DomainError):
@@ -24,9 +24,7 @@ class AssistantTimeout(DomainError):
     message = _("The language model took too long to answer. Your message was saved; try again.")
 
 
-class ConversationNotFound(DomainError):
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
+class ConversationNotFound(NotFound):
     message = _("Conversation not found.")
 
 

@@ -1,12 +1,9 @@
 from django.utils.translation import gettext_lazy as _
-from rest_framework import status
 
-from config.exceptions import DomainError
+from config.exceptions import DomainError, NotFound
 
 
-class CheckInNotFound(DomainError):
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
+class CheckInNotFound(NotFound):
     message = _("Check-in not found.")
 
 

@@ -53,6 +53,15 @@ class Conflict(DomainError):
     message = gettext_lazy("The request conflicts with the current state.")
 
 
+class NotFound(DomainError):
+    """Missing id, malformed id or another user's row: one answer for all three, so ids of
+    other people's objects cannot be probed. Apps subclass it to name what was not found."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+    message = gettext_lazy("Not found.")
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"

@@ -1,12 +1,9 @@
 from django.utils.translation import gettext_lazy as _
-from rest_framework import status
 
-from config.exceptions import Conflict, DomainError
+from config.exceptions import Conflict, DomainError, NotFound
 
 
-class GoalNotFound(DomainError):
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
+class GoalNotFound(NotFound):
     message = _("Goal not found.")
 
 

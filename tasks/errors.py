@@ -1,17 +1,8 @@
 """Domain errors of tasks and categories; codes are a contract with clients and the assistant."""
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import status
 
 from config.exceptions import Conflict, DomainError
-
-
-class NotFound(DomainError):
-    """Missing, malformed id or another user's row: the same answer for all three."""
-
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
-    message = _("Not found.")
 
 
 class TaskNotRunning(Conflict):

@@ -11,7 +11,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from tasks.errors import NotFound
+from config.exceptions import NotFound
 from tasks.models import Category, Task, TaskEvent
 
 REPORT_MAX_DAYS = 366

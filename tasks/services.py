@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config import realtime
+from config.exceptions import NotFound
 from tasks.errors import (
     CategoryExists,
     InvalidInput,
-    NotFound,
     TaskAlreadyCompleted,
     TaskNotCompleted,
     TaskNotRunning,

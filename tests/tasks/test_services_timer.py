@@ -185,7 +185,7 @@ def test_a_reopened_task_can_run_again_and_keeps_counting(user, make_task):
 
 
 def test_timer_services_refuse_another_users_task(user, other_user, make_task):
-    from tasks.errors import NotFound
+    from config.exceptions import NotFound
 
     theirs = make_task(other_user)
     for service in (services.task_start, services.task_pause, services.task_complete):
