@@ -24,6 +24,7 @@ from rest_framework import serializers as drf
 from checkins import services as checkin_services
 from checkins.serializers import CheckInCreateSerializer, CheckInSerializer
 from config.exceptions import DomainError
+from config.parsers import contains_lone_surrogate, contains_nul
 from goals import selectors as goal_selectors
 from goals import services as goal_services
 from goals.serializers import (
@@ -409,6 +410,9 @@ def _arguments(tool: Tool, raw: str) -> dict:
         arguments = json.loads(raw) if raw and raw.strip() else {}
     except ValueError:
         raise ToolError("invalid_arguments", _("The arguments are not valid JSON.")) from None
+    if contains_nul(arguments) or contains_lone_surrogate(arguments):
+        # Escapes such as "\\u0000" or a lone "\\ud800": text no column can store.
+        raise ToolError("invalid_arguments", _("The arguments are not valid JSON."))
     if not isinstance(arguments, dict):
         raise ToolError("invalid_arguments", _("The arguments must be a JSON object."))
     unknown = sorted(set(arguments) - set(tool.properties))
@@ -426,6 +430,8 @@ def run_tool(*, user, name: str, arguments: str) -> dict:
         shown = json.loads(arguments) if arguments and arguments.strip() else {}
     except ValueError:
         shown = arguments
+    if contains_nul(shown) or contains_lone_surrogate(shown):
+        shown = arguments  # as written, escapes and all: decoded, it could not be stored
     tool = TOOLS.get(name)
     try:
         if tool is None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -27,6 +28,15 @@ import openai
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _storable(text: str) -> str:
+    """Model output as the database can keep it: without NUL (PostgreSQL text and jsonb refuse
+    it) and with lone surrogates, which have no UTF-8 form, replaced by U+FFFD. The SDK decodes
+    JSON escapes, so a model writing "\\u0000" or "\\ud800" hands us exactly these."""
+    return _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
 
 
 class LLMError(Exception):
@@ -138,18 +148,19 @@ async def stream_chat(
                     result.completion_tokens = chunk.usage.completion_tokens
                 for choice in chunk.choices:
                     delta = choice.delta
-                    if delta is not None and delta.content:
-                        text_parts.append(delta.content)
-                        yield TextDelta(delta.content)
+                    content = _storable(delta.content or "") if delta is not None else ""
+                    if content:
+                        text_parts.append(content)
+                        yield TextDelta(content)
                     for call in (delta.tool_calls if delta is not None else None) or []:
                         slot = calls.setdefault(call.index, {"id": "", "name": "", "args": []})
                         if call.id:
                             slot["id"] = call.id
                         if call.function is not None:
                             if call.function.name:
-                                slot["name"] += call.function.name
+                                slot["name"] += _storable(call.function.name)
                             if call.function.arguments:
-                                slot["args"].append(call.function.arguments)
+                                slot["args"].append(_storable(call.function.arguments))
                     if choice.finish_reason:
                         result.finish_reason = choice.finish_reason
     except openai.APITimeoutError as exc:
