@@ -47,7 +47,12 @@ def add_error_responses(result, generator, request, public):
                     continue
                 if status_code in {"413", "415"} and method not in {"post", "put", "patch"}:
                     continue
-                if status_code == "400" and method in {"get", "delete"} and "{" in path:
+                if (
+                    status_code == "400"
+                    and method in {"get", "delete"}
+                    and "{" in path
+                    and not _takes_query(operation)
+                ):
                     continue
                 responses.setdefault(
                     status_code,
@@ -61,6 +66,11 @@ def _is_paginated(operation: dict) -> bool:
     return any(
         p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])
     )
+
+
+def _takes_query(operation: dict) -> bool:
+    # A query string can be refused (a NUL in it is 400 null_character), even on a GET by id.
+    return any(p.get("in") == "query" for p in operation.get("parameters", []))
 
 
 def canonical_paths(endpoints):

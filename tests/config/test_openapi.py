@@ -55,6 +55,19 @@ def test_paginated_lists_document_the_404_for_a_page_past_the_end(api_client, an
     assert "404" not in schema["paths"][path]["post"]["responses"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/tasks/{id}/events", "/api/v1/goals/{id}/progress"])
+def test_lists_under_an_id_document_the_400_for_a_bad_query_string(anon_client, path):
+    # Found by schemathesis: a NUL in ?page= is 400 null_character, which was undocumented.
+    schema = anon_client.get("/api/v1/schema?format=json").json()
+
+    documented = schema["paths"][path]["get"]["responses"]
+
+    assert documented["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorEnvelope"
+    }
+    assert "400" not in schema["paths"]["/api/v1/tasks/{id}"]["get"]["responses"]
+
+
 def test_swagger_ui_uses_local_assets_only(anon_client):
     response = anon_client.get("/api/docs")
 
