@@ -15,10 +15,12 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests.fakes.local_server import LocalHTTPServer
 
 __all__ = ["FakeDeepgram", "fake_deepgram"]
 
@@ -63,32 +65,17 @@ def listen_response(text: str, confidence: float, duration: float, model: str) -
     }
 
 
-class FakeDeepgram:
+class FakeDeepgram(LocalHTTPServer):
     def __init__(self) -> None:
         self._replies: list[ListenReply] = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
         self.requests: list[RecordedListen] = []
         self.unscripted: list[RecordedListen] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def start(self) -> FakeDeepgram:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(_make_handler(self))
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.origin
 
     def add_transcript(
         self,

@@ -25,10 +25,12 @@ import select
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+
+from tests.fakes.local_server import LocalHTTPServer
 
 __all__ = ["FakeOpenAI", "RecordedRequest", "Reply", "ToolCall", "fake_openai"]
 
@@ -95,7 +97,7 @@ class Reply:
     done: bool = True
 
 
-class FakeOpenAI:
+class FakeOpenAI(LocalHTTPServer):
     """A threaded HTTP server on 127.0.0.1 (random port) answering /v1/chat/completions."""
 
     model = "fake-model"
@@ -103,7 +105,6 @@ class FakeOpenAI:
     def __init__(self) -> None:
         self._replies: list[Reply] = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
         self._ids = itertools.count(1)
         self.requests: list[RecordedRequest] = []
         self.unscripted: list[RecordedRequest] = []
@@ -112,26 +113,11 @@ class FakeOpenAI:
         self.client_disconnected = threading.Event()
         # Set when a "hang" step is reached: the stream is open and the client is waiting.
         self.hanging = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    # -- lifecycle ------------------------------------------------------------------------
-    def start(self) -> FakeOpenAI:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(_make_handler(self))
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return self.origin + "/v1"
 
     # -- scripting ------------------------------------------------------------------------
     def add(self, reply: Reply) -> Reply:
