@@ -1,10 +1,16 @@
 #!/bin/sh
-# Roles: backend (default) serves HTTP and websockets through Daphne; migrate runs migrations
-# and exits; anything else is executed as given (e.g. `python manage.py createsuperuser`).
+# Roles (the first argument; the image's default is `http`):
+#   http     plain HTTP: gunicorn sync WSGI workers (WEB_CONCURRENCY, default 2) on HOST:PORT
+#   ws       websockets (/ws/): Daphne on HOST:PORT, pinging every socket
+#   migrate  apply migrations and exit; run once before an update (deploy/README.md)
+#   anything else is executed as given, e.g. `python manage.py createsuperuser`.
+# http and ws never migrate on start: several replicas starting together would race.
 set -eu
 
-role="${1:-backend}"
+role="${1:-http}"
 
+# Bounded wait for PostgreSQL (about 60 s). The probe's output is discarded: an error could
+# carry connection details, and nothing here ever prints a secret.
 wait_for_database() {
   tries=0
   until python manage.py shell -c "from django.db import connection; connection.ensure_connection()" >/dev/null 2>&1; do
@@ -18,20 +24,29 @@ wait_for_database() {
 }
 
 case "$role" in
-  backend)
+  # The servers are started by the same scripts `make serve` runs (bin/), so the image and a
+  # checkout serve the same way; the image sets HOST=0.0.0.0 and PORT=8000 for both.
+  http)
     wait_for_database
-    if [ "${MIGRATE_ON_START:-1}" = "1" ]; then
-      python manage.py migrate --noinput
-    fi
-    # Daphne pings every socket (ping-interval) so idle chat sockets stay open through Traefik.
-    exec daphne --bind 0.0.0.0 --port 8000 \
-      --ping-interval "${DAPHNE_PING_INTERVAL:-20}" --ping-timeout "${DAPHNE_PING_TIMEOUT:-30}" \
-      --application-close-timeout 30 \
-      config.asgi:application
+    # gunicorn -c config/gunicorn.py config.wsgi:application: WEB_CONCURRENCY sync workers.
+    exec bin/http-server
+    ;;
+  ws)
+    wait_for_database
+    # daphne config.asgi:application, pinging idle sockets (DAPHNE_PING_INTERVAL/_TIMEOUT),
+    # with a bounded thread pool (ASGI_THREADS) and no idle cut (DAPHNE_WEBSOCKET_TIMEOUT caps
+    # a socket's whole life; -1, the default, is no cap).
+    exec bin/ws-server
     ;;
   migrate)
     wait_for_database
     exec python manage.py migrate --noinput
+    ;;
+  backend)
+    # Removed role: fail loudly rather than exec a command that does not exist.
+    echo "the 'backend' role was removed: use 'http' (gunicorn) and 'ws' (Daphne), and run" \
+      "'migrate' once before an update (deploy/README.md)" >&2
+    exit 64
     ;;
   *)
     exec "$@"
