@@ -1,10 +1,23 @@
+import uuid
+
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import JWTAuthentication as BaseJWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
+
+from accounts.models import User
+from config.prepared import PreparedQuery
+
+# Every authenticated request reads its user: the query is compiled once (config/prepared.py).
+_user_by_id = PreparedQuery(lambda user_id: User.objects.filter(pk=user_id))
 
 
 class JWTAuthentication(BaseJWTAuthentication):
-    """simplejwt's bearer authentication; once the user is known, their language is used for
-    every message of the response (anonymous requests follow Accept-Language)."""
+    """simplejwt's bearer authentication with the user read through a prepared query; once
+    the user is known, their language is used for every message of the response (anonymous
+    requests follow Accept-Language). Deactivated and deleted users are refused on every
+    request, as simplejwt does."""
 
     def authenticate(self, request):
         result = super().authenticate(request)
@@ -12,3 +25,20 @@ class JWTAuthentication(BaseJWTAuthentication):
             translation.activate(result[0].language)
             request.LANGUAGE_CODE = translation.get_language()
         return result
+
+    def get_user(self, validated_token):
+        try:
+            raw_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as exc:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from exc
+        try:
+            user_id = uuid.UUID(str(raw_id))
+        except ValueError:
+            user = None  # a signed token naming no possible user: as if the user were gone
+        else:
+            user = _user_by_id.first(user_id=user_id)
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
+        if not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        return user

@@ -1,5 +1,6 @@
 """Serializer pieces for timestamps and dates given by people, shared by the apps that take
-them (goals' progress, check-ins) without those apps importing each other."""
+them (goals' progress, check-ins) without those apps importing each other, and the output
+format of date-times for hand-written representations."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,6 +13,15 @@ CLOCK_SKEW = timedelta(seconds=60)
 EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
 EARLIEST_DATE = date(1970, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """A date-time as DRF's DateTimeField writes it (ISO 8601 in the current timezone, "Z" for
+    UTC), for serializers that build hot responses by hand."""
+    if not value:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def validate_calendar_date(value: date) -> date:

@@ -5,13 +5,16 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from config.exceptions import NotFound
+from config.prepared import PreparedQuery
 from tasks.models import Category, Task, TaskEvent
 
 REPORT_MAX_DAYS = 366
@@ -123,6 +126,113 @@ def task_list(
     keys = _as_list(ordering) or ["-created_at"]
     order_by = [_order_expression(key) for key in keys]
     return qs.order_by(*order_by, F("created_at").desc(), "id")
+
+
+class CategoryRow(NamedTuple):
+    pk: uuid.UUID
+    name: str
+    color: str
+    icon: str
+
+
+class TaskRow(NamedTuple):
+    """A task as the list endpoint reads it: the attributes TaskSerializer renders, without
+    building a model instance per row."""
+
+    pk: uuid.UUID
+    title: str
+    description: str
+    status: str
+    priority: str
+    due_at: datetime | None
+    estimated_minutes: int | None
+    tracked_seconds: int
+    running_since: datetime | None
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    category: CategoryRow | None
+
+    def tracked_seconds_at(self, now: datetime) -> int:
+        return Task.tracked_seconds_at(self, now)
+
+
+_TASK_ROW_COLUMNS = (
+    *TaskRow._fields[:-1],
+    "category__id",
+    "category__name",
+    "category__color",
+    "category__icon",
+)
+_TASK_FIELDS = len(TaskRow._fields) - 1
+
+
+def _task_row(row) -> TaskRow:
+    category = CategoryRow(*row[_TASK_FIELDS : _TASK_FIELDS + 4]) if row[_TASK_FIELDS] else None
+    return TaskRow(*row[:_TASK_FIELDS], category)
+
+
+def _task_rows_query(queryset: QuerySet[Task]) -> QuerySet:
+    return queryset.annotate(_total=Window(Count("*"))).values_list(*_TASK_ROW_COLUMNS, "_total")
+
+
+# The unfiltered list, the one every client opens first: compiled once (config/prepared.py).
+_default_task_rows = PreparedQuery(
+    lambda user_id: _task_rows_query(task_list(user=SimpleNamespace(pk=user_id)))
+)
+
+
+class TaskRows:
+    """The user's task list as the paginator reads it (config.pagination.CountingPaginator):
+    one page of TaskRows and the total in one query; the unfiltered list through a prepared
+    query."""
+
+    ordered = True
+
+    def __init__(self, *, user, **filters):
+        self.user = user
+        self.filters = {k: v for k, v in filters.items() if v is not None}
+
+    def _queryset(self) -> QuerySet[Task]:
+        return task_list(user=self.user, **self.filters)
+
+    def page_rows(self, offset: int, limit: int) -> tuple[list[TaskRow], int | None]:
+        if self.filters:
+            rows = list(_task_rows_query(self._queryset())[offset : offset + limit])
+        else:
+            rows = _default_task_rows.rows(
+                user_id=self.user.pk, suffix=" LIMIT %s OFFSET %s", extra=[limit, offset]
+            )
+        total = rows[0][-1] if rows else None
+        return [_task_row(row) for row in rows], total
+
+    def count(self) -> int:
+        return self._queryset().count()
+
+
+_task_row_by_id = PreparedQuery(
+    lambda task_id, user_id: Task.objects.filter(pk=task_id, user_id=user_id).values_list(
+        *_TASK_ROW_COLUMNS
+    )
+)
+
+
+def task_row(*, user, task_id) -> TaskRow:
+    """The user's task as a TaskRow, for reads that only render it (404 as task_get)."""
+    pk = parse_uuid(task_id)
+    row = _task_row_by_id.first(task_id=pk, user_id=user.pk) if pk is not None else None
+    if row is None:
+        raise NotFound()
+    return _task_row(row)
+
+
+def task_ref(*, user, task_id) -> Task:
+    """An unsaved reference to the user's task by id, for services that lock and read the row
+    themselves (a missing or another user's task is their 404); a malformed id is a 404 now."""
+    pk = parse_uuid(task_id)
+    if pk is None:
+        raise NotFound()
+    return Task(pk=pk, user_id=user.pk)
 
 
 def task_get(*, user, task_id) -> Task:

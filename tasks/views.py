@@ -23,6 +23,9 @@ from tasks.serializers import (
 
 SOURCE = "api"
 
+# The query parameters TaskListQuerySerializer reads; a request with none skips it.
+_LIST_FILTERS = frozenset(TaskListQuerySerializer().fields)
+
 _409 = {"409": OpenApiResponse(description="Conflict with the task's state (see `error.code`).")}
 
 
@@ -55,9 +58,11 @@ class TaskViewSet(_UserScopedViewSet):
         return Response(TaskSerializer(task).data, status=status_code)
 
     def list(self, request):
-        filters = self._validated(TaskListQuerySerializer, request.query_params)
+        filters = {}
+        if _LIST_FILTERS.intersection(request.query_params):
+            filters = self._validated(TaskListQuerySerializer, request.query_params)
         category = filters.pop("category", None)
-        tasks = selectors.task_list(user=request.user, category_id=category, **filters)
+        tasks = selectors.TaskRows(user=request.user, category_id=category, **filters)
         page = self.paginate_queryset(tasks)
         return self.get_paginated_response(TaskSerializer(page, many=True).data)
 
@@ -68,7 +73,13 @@ class TaskViewSet(_UserScopedViewSet):
         return self._task_response(task, status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk=None):
-        return self._task_response(self.get_object())
+        task = selectors.task_row(user=request.user, task_id=pk)
+        return Response(TaskSerializer(task).data)
+
+    def _task_ref(self) -> Task:
+        # The timer services lock and read the task themselves; fetching it here first would
+        # be one more query for nothing.
+        return selectors.task_ref(user=self.request.user, task_id=self.kwargs["pk"])
 
     @extend_schema(request=TaskUpdateSerializer, responses={200: TaskSerializer})
     def partial_update(self, request, pk=None):
@@ -78,7 +89,7 @@ class TaskViewSet(_UserScopedViewSet):
         return self._task_response(task)
 
     def destroy(self, request, pk=None):
-        services.task_delete(user=request.user, task=self.get_object(), source=SOURCE)
+        services.task_delete(user=request.user, task=self._task_ref(), source=SOURCE)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -88,25 +99,25 @@ class TaskViewSet(_UserScopedViewSet):
     )
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        task = services.task_start(user=request.user, task=self.get_object(), source=SOURCE)
+        task = services.task_start(user=request.user, task=self._task_ref(), source=SOURCE)
         return self._task_response(task)
 
     @extend_schema(request=None, responses={200: TaskSerializer, **_409}, summary="Pause")
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
-        task = services.task_pause(user=request.user, task=self.get_object(), source=SOURCE)
+        task = services.task_pause(user=request.user, task=self._task_ref(), source=SOURCE)
         return self._task_response(task)
 
     @extend_schema(request=None, responses={200: TaskSerializer, **_409}, summary="Complete")
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        task = services.task_complete(user=request.user, task=self.get_object(), source=SOURCE)
+        task = services.task_complete(user=request.user, task=self._task_ref(), source=SOURCE)
         return self._task_response(task)
 
     @extend_schema(request=None, responses={200: TaskSerializer, **_409}, summary="Reopen")
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        task = services.task_reopen(user=request.user, task=self.get_object(), source=SOURCE)
+        task = services.task_reopen(user=request.user, task=self._task_ref(), source=SOURCE)
         return self._task_response(task)
 
     @extend_schema(responses={200: TaskEventSerializer(many=True)}, summary="The task's log")

@@ -176,3 +176,18 @@ def test_me_concurrent_patches_of_different_preferences_both_survive(user):
             "summary_hour": round_number,
             "checkin_reminders": [f"0{round_number}:00"],
         }, round_number
+
+
+def test_me_hand_written_output_equals_the_declared_fields(user):
+    from rest_framework import serializers
+
+    from accounts.serializers import UserSerializer
+
+    user.preferences = {"summary_hour": 21}
+    declared = serializers.ModelSerializer.to_representation(UserSerializer(), user)
+    assert UserSerializer(user).data == declared
+
+
+def test_me_reads_one_row(api_client, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the authenticated user
+        assert api_client.get(ME).status_code == 200

@@ -1,0 +1,103 @@
+"""Querysets compiled once and run many times: the ORM's SQL without the ORM's cost per request.
+
+Turning a queryset into SQL costs more than running it on this kind of machine (about 0.5 ms
+for "the user with this id", 1 ms for a page of tasks, against 0.1-0.4 ms in PostgreSQL). The
+hottest reads have a fixed shape where only ids change, so `PreparedQuery` builds the queryset
+once per thread and database with placeholder ids, keeps the SQL and the positions of those ids
+among its parameters, and afterwards only executes. The SQL, the column converters (SQLite's
+text dates and hex UUIDs) and the model instances are exactly the ORM's own.
+
+Only UUID parameters can be substituted (every id in this project is a UUID); a placeholder that
+cannot be found in the compiled parameters is a programming error, raised at the first call.
+"""
+
+import threading
+import uuid
+from collections.abc import Callable
+
+from django.db import connections
+from django.db.models import QuerySet
+
+
+class _Compiled:
+    def __init__(self, queryset: QuerySet, placeholders: dict[str, uuid.UUID], alias: str):
+        compiler = queryset.query.get_compiler(using=alias)
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        self.slots: list[tuple[int, str, Callable]] = []
+        for name, marker in placeholders.items():
+            # The backend prepares a UUID as it stores it: the UUID itself (PostgreSQL) or its
+            # 32-character hex (SQLite). Remember which, to prepare real values the same way.
+            forms = ((marker, lambda v: v), (marker.hex, lambda v: v.hex), (str(marker), str))
+            found = [
+                (index, name, prepare)
+                for index, param in enumerate(self.params)
+                for form, prepare in forms
+                if param == form
+            ]
+            if not found:
+                raise ValueError(f"placeholder {name!r} is not a parameter of the query")
+            self.slots.extend(found)
+        self.compiler = compiler
+        self.model = queryset.model
+        self.flat_values = queryset._fields is not None
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        self.converters = compiler.get_converters(fields)
+        if not self.flat_values:
+            klass_info = compiler.klass_info
+            select_fields = klass_info["select_fields"]
+            self.model_slice = slice(select_fields[0], select_fields[-1] + 1)
+            self.init_list = [
+                column[0].target.attname for column in compiler.select[self.model_slice]
+            ]
+
+    def rows(self, values: dict[str, uuid.UUID], suffix: str, extra: list) -> list[tuple]:
+        params = list(self.params)
+        for index, name, prepare in self.slots:
+            params[index] = prepare(values[name])
+        with self.compiler.connection.cursor() as cursor:
+            cursor.execute(self.sql + suffix, [*params, *extra])
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        return rows
+
+
+class PreparedQuery:
+    """`build(**placeholders)` returns the queryset; `rows(...)`/`first(...)` run it.
+
+    Example: `PreparedQuery(lambda user_id: User.objects.filter(pk=user_id))`, then
+    `query.first(user_id=some_uuid)` -> a User or None.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], alias: str = "default"):
+        self.build = build
+        self.alias = alias
+        self._local = threading.local()
+
+    def _compiled(self) -> _Compiled:
+        # Per thread: a compiler keeps the connection wrapper it was made with, and each
+        # thread has its own. Recompiled if that wrapper changes.
+        connection = connections[self.alias]
+        compiled = getattr(self._local, "compiled", None)
+        if compiled is None or compiled.compiler.connection is not connection:
+            names = self.build.__code__.co_varnames[: self.build.__code__.co_argcount]
+            placeholders = {name: uuid.uuid4() for name in names}
+            compiled = _Compiled(self.build(**placeholders), placeholders, self.alias)
+            self._local.compiled = compiled
+        return compiled
+
+    def rows(self, *, suffix: str = "", extra: list | None = None, **values) -> list[tuple]:
+        """The raw rows (after the ORM's converters). `suffix` is SQL appended to the query
+        (LIMIT/OFFSET), with its own parameters in `extra`."""
+        return self._compiled().rows(values, suffix, extra or [])
+
+    def first(self, **values):
+        """The first row as a model instance (or as a tuple for a values_list() queryset)."""
+        compiled = self._compiled()
+        rows = compiled.rows(values, " LIMIT 1", [])
+        if not rows:
+            return None
+        if compiled.flat_values:
+            return rows[0]
+        return compiled.model.from_db(self.alias, compiled.init_list, rows[0][compiled.model_slice])

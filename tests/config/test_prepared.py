@@ -1,0 +1,71 @@
+"""PreparedQuery runs the ORM's own SQL with new ids, without compiling it again."""
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from config.prepared import PreparedQuery
+from tasks import services
+from tasks.models import Task
+
+pytestmark = pytest.mark.django_db
+
+by_id = PreparedQuery(lambda user_id: User.objects.filter(pk=user_id))
+titles = PreparedQuery(
+    lambda user_id: Task.objects.filter(user_id=user_id).order_by("title").values_list("title")
+)
+
+
+def test_first_returns_the_model_instance_the_orm_would(user, other_user):
+    for someone in (user, other_user):
+        found = by_id.first(user_id=someone.pk)
+        expected = User.objects.get(pk=someone.pk)
+        assert found == expected
+        for field in User._meta.concrete_fields:
+            assert getattr(found, field.attname) == getattr(expected, field.attname)
+        assert found.get_deferred_fields() == set()
+
+
+def test_an_unknown_id_is_none():
+    assert by_id.first(user_id=uuid.uuid4()) is None
+
+
+def test_rows_run_the_same_sql_with_new_values_and_a_suffix(user, other_user):
+    for n in range(3):
+        services.task_create(user=user, source="api", title=f"t{n}")
+    services.task_create(user=other_user, source="api", title="not hers")
+
+    rows = titles.rows(user_id=user.pk, suffix=" LIMIT %s OFFSET %s", extra=[2, 1])
+
+    assert [row[0] for row in rows] == ["t1", "t2"]
+    with CaptureQueriesContext(connection) as queries:
+        assert [row[0] for row in titles.rows(user_id=other_user.pk)] == ["not hers"]
+    assert len(queries) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_compiles_for_its_own_connection(user):
+    assert by_id.first(user_id=user.pk) is not None  # compiled here, for this thread
+    results = []
+
+    def read():
+        try:
+            results.append(by_id.first(user_id=user.pk) == user)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert results == [True]
+
+
+def test_a_placeholder_the_query_does_not_use_is_refused():
+    unused = PreparedQuery(lambda user_id: User.objects.all())
+    with pytest.raises(ValueError, match="user_id"):
+        unused.first(user_id=uuid.uuid4())
