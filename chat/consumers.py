@@ -24,7 +24,7 @@ from chat.agent import run_turn
 from chat.serializers import MessageCreateSerializer
 from config.exceptions import DomainError, exception_handler
 from config.parsers import MAX_JSON_DEPTH, contains_nul, json_depth
-from config.realtime import user_group
+from config.realtime import bind_loop, user_group
 from config.throttling import UserThrottle
 from config.ws_auth import user_for_token
 
@@ -45,6 +45,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self._closed = False
         self._auth_timer: asyncio.Task | None = None
         self._generation: asyncio.Task | None = None
+        # Live updates published by request threads of this process are sent on this loop,
+        # where the in-memory channel layer can wake this consumer (config/realtime.py).
+        bind_loop(asyncio.get_running_loop())
         # Accept first in every case: a close before accepting is a bare HTTP 403 to the client,
         # which could not tell "log in again" (4001) from any other refusal.
         await self.accept()

@@ -3,13 +3,45 @@
 Apps below chat (tasks, goals, checkins) announce changes here instead of importing chat; the
 chat consumer joins `user_group(user_id)` and forwards each event as a websocket frame. With
 the Redis channel layer the event reaches sockets served by any process.
+
+Publishing must cost the request almost nothing and must never hang it. It used to call
+`async_to_sync(layer.group_send)` per event: a new event loop and a new Redis connection each
+time (~7 ms), and under Daphne, whose sync views run in threads that hand async work back to
+the server's loop, a request publishing while the server shut down waited forever for a loop
+that had stopped. Now the request thread only hands the event over, in one of two ways:
+
+- Redis layer (production, several processes): a queue read by one long-lived daemon thread
+  per process that owns an event loop and a channel-layer instance of its own (the shared one
+  belongs to whichever loop first used it). It sends one event at a time, so a user's events
+  arrive in the order they were committed. The queue is bounded: when Redis is slow or down,
+  events are dropped with a warning rather than piling up in memory; a live update is a
+  courtesy, the committed change is what counts. The thread starts on first use and again in
+  a forked child (gunicorn workers) or if it ever died.
+- In-memory layer (development, one Daphne process): the layer is plain Python objects whose
+  queues wake consumers on the loop they wait on, so the event must be sent on that loop. The
+  chat consumer registers its running loop with `bind_loop()`, and the request thread schedules
+  the send there with `call_soon_threadsafe`. With no running consumer loop (tests that listen
+  on the layer directly, a loop that has stopped) the publisher thread sends it instead.
+
+`flush(timeout)` waits for what was handed over to be sent: for tests, and at process exit
+(bounded, so shutdown never waits on Redis).
 """
 
+import asyncio
+import atexit
 import json
 import logging
+import os
+import queue
+import threading
+import time
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import (
+    DEFAULT_CHANNEL_LAYER,
+    InMemoryChannelLayer,
+    channel_layers,
+    get_channel_layer,
+)
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
@@ -17,6 +49,15 @@ logger = logging.getLogger(__name__)
 
 # The channel-layer message type the consumer handles (method `realtime_event`).
 MESSAGE_TYPE = "realtime.event"
+# Events waiting for the publisher thread. A burst of timer switches is a few events per
+# request; a thousand waiting means Redis is not keeping up, and older events are stale anyway.
+QUEUE_SIZE = 1000
+# One send may not hold the queue up longer than this (Redis unreachable, a full channel).
+SEND_TIMEOUT_SECONDS = 5.0
+# At most one warning about dropped events per this many seconds.
+DROP_LOG_SECONDS = 10.0
+# What process exit waits for events still queued: enough for Redis, short for a shutdown.
+EXIT_FLUSH_SECONDS = 1.0
 
 
 def user_group(user_id) -> str:
@@ -33,12 +74,193 @@ def publish(user_id, event_type: str, payload: dict) -> None:
     transaction.on_commit(lambda: _send(str(user_id), frame))
 
 
+def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Deliver in-memory events on `loop`, where this process's consumers wait for them.
+    Called by the chat consumer on connect; a process serves its sockets from one loop."""
+    global _consumer_loop
+    _consumer_loop = loop
+
+
+def flush(timeout: float = 5.0) -> bool:
+    """Wait up to `timeout` seconds for every event handed over so far to be sent; True when
+    none is left. Tests call it before reading what was published."""
+    return _in_flight.wait(timeout)
+
+
 def _send(user_id: str, frame: dict) -> None:
+    """Hand one event over for sending; returns at once, whatever the layer's state."""
     layer = get_channel_layer()
     if layer is None:
         return
+    group, message = user_group(user_id), {"type": MESSAGE_TYPE, "event": frame}
     try:
-        async_to_sync(layer.group_send)(user_group(user_id), {"type": MESSAGE_TYPE, "event": frame})
+        if isinstance(layer, InMemoryChannelLayer):
+            if not _send_on_consumer_loop(layer, group, message):
+                _publisher().submit(layer, group, message)
+        else:
+            # None: the publisher's own instance of the configured layer.
+            _publisher().submit(None, group, message)
     except Exception:
         # A live update is a courtesy: the change is committed; never fail the request for it.
         logger.exception("realtime publish failed for %s", frame.get("type"))
+
+
+# -- in-memory layer: on the consumers' loop ----------------------------------------------------
+_consumer_loop: asyncio.AbstractEventLoop | None = None
+# Sends scheduled on the consumers' loop, kept referenced until done (asyncio holds tasks weakly).
+_loop_tasks: set[asyncio.Task] = set()
+
+
+def _send_on_consumer_loop(layer, group: str, message: dict) -> bool:
+    """Schedule the send on the bound consumer loop; False when there is no running one."""
+    global _consumer_loop
+    loop = _consumer_loop
+    if loop is None:
+        return False
+    if not loop.is_running():
+        _consumer_loop = None
+        logger.warning("realtime: the websocket consumers' event loop has stopped; unbound it")
+        return False
+    _in_flight.add()
+    try:
+        loop.call_soon_threadsafe(_start_loop_send, layer, group, message)
+    except RuntimeError:
+        # Closed between the check and the call (a shutting-down server).
+        _in_flight.done()
+        _consumer_loop = None
+        logger.warning("realtime: the websocket consumers' event loop is closed; unbound it")
+        return False
+    return True
+
+
+def _start_loop_send(layer, group: str, message: dict) -> None:
+    task = asyncio.ensure_future(layer.group_send(group, message))
+    _loop_tasks.add(task)
+    task.add_done_callback(_loop_send_done)
+
+
+def _loop_send_done(task: asyncio.Task) -> None:
+    _loop_tasks.discard(task)
+    _in_flight.done()
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("realtime publish failed", exc_info=task.exception())
+
+
+# -- every other case: the publisher thread -----------------------------------------------------
+class _InFlight:
+    """How many events were handed over and not yet sent (or given up on), for flush()."""
+
+    def __init__(self):
+        self._count = 0
+        self._changed = threading.Condition()
+
+    def add(self) -> None:
+        with self._changed:
+            self._count += 1
+
+    def done(self) -> None:
+        with self._changed:
+            self._count -= 1
+            if self._count <= 0:
+                self._changed.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count <= 0, timeout)
+
+
+class _Publisher:
+    """One daemon thread with its own event loop and channel layer, sending queued events one
+    at a time (so they stay in order)."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
+        self.drop_lock = threading.Lock()
+        self.drops = 0
+        self.drop_logged_at = -DROP_LOG_SECONDS
+        self.thread = threading.Thread(target=self._run, name="realtime-publisher", daemon=True)
+        self.thread.start()
+
+    def alive(self) -> bool:
+        return self.pid == os.getpid() and self.thread.is_alive()
+
+    def submit(self, layer, group: str, message: dict) -> None:
+        _in_flight.add()
+        try:
+            self.queue.put_nowait((layer, group, message))
+        except queue.Full:
+            _in_flight.done()
+            self._dropped(message)
+
+    def _dropped(self, message: dict) -> None:
+        # One line per DROP_LOG_SECONDS, not per event: when Redis stalls, a busy process
+        # would otherwise log every request.
+        with self.drop_lock:
+            self.drops += 1
+            now = time.monotonic()
+            if now - self.drop_logged_at < DROP_LOG_SECONDS:
+                return
+            drops, self.drops, self.drop_logged_at = self.drops, 0, now
+        logger.warning(
+            "realtime: %d events already waiting to be sent; dropped %d (the last: %s)",
+            QUEUE_SIZE,
+            drops,
+            message["event"].get("type"),
+        )
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        own_layer = None
+        try:
+            while True:
+                layer, group, message = self.queue.get()
+                try:
+                    if layer is None:
+                        if own_layer is None:
+                            own_layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+                        layer = own_layer
+                    loop.run_until_complete(
+                        asyncio.wait_for(layer.group_send(group, message), SEND_TIMEOUT_SECONDS)
+                    )
+                except Exception:
+                    logger.exception("realtime publish failed for %s", group)
+                finally:
+                    _in_flight.done()
+        finally:
+            loop.close()
+
+
+_publisher_instance: _Publisher | None = None
+_publisher_lock = threading.Lock()
+
+
+def _publisher() -> _Publisher:
+    global _publisher_instance
+    publisher = _publisher_instance
+    if publisher is not None and publisher.alive():
+        return publisher
+    with _publisher_lock:
+        if _publisher_instance is None or not _publisher_instance.alive():
+            if _publisher_instance is not None and _publisher_instance.pid == os.getpid():
+                logger.warning("realtime: the publisher thread had died; started a new one")
+            _publisher_instance = _Publisher()
+        return _publisher_instance
+
+
+_in_flight = _InFlight()
+
+
+def _forget_inherited_state() -> None:
+    """In a forked child (a gunicorn worker) the parent's thread does not exist and its locks
+    may have been held at fork time: start from nothing."""
+    global _in_flight, _publisher_instance, _publisher_lock, _consumer_loop
+    _in_flight = _InFlight()
+    _publisher_instance = None
+    _publisher_lock = threading.Lock()
+    _consumer_loop = None
+    _loop_tasks.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_state)
+atexit.register(flush, EXIT_FLUSH_SECONDS)

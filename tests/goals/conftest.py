@@ -9,6 +9,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from config import realtime
 from config.realtime import user_group
 
 
@@ -71,6 +72,8 @@ class Listener:
 
     def frames(self) -> list[dict]:
         """Everything sent so far (call once: a drained in-memory queue is tied to its loop)."""
+        # Events are sent off the publishing thread: wait until everything handed over was sent.
+        assert realtime.flush(timeout=5)
 
         async def drain():
             frames = []

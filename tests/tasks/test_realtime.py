@@ -4,6 +4,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from config import realtime
 from config.realtime import user_group
 from tasks import services
 
@@ -20,7 +21,9 @@ def inbox(user):
     async_to_sync(layer.group_add)(user_group(user.pk), channel)
 
     async def drain():
-        # Our own end marker goes in last, so reading stops there without any timeout.
+        # Our own end marker goes in last, so reading stops there without any timeout. Events
+        # are sent off the publishing thread: wait until everything handed over was sent.
+        assert realtime.flush(timeout=5)
         await layer.send(channel, END)
         frames = []
         while (message := await layer.receive(channel)) != END:
