@@ -1,10 +1,14 @@
-"""ASGI entry point: `daphne config.asgi:application` serves HTTP and websockets."""
+"""ASGI entry point: `daphne config.asgi:application` serves websockets in production
+(bin/ws-server) and everything in development (`make run`)."""
 
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Settings pool database connections when they know they run under Daphne, whose threads never
+# reuse a persistent connection (config/settings.py, database section); set before setup.
+os.environ.setdefault("APP_SERVER", "asgi")
 # Django must be set up before anything imports models (the consumers do).
 django_asgi_app = get_asgi_application()
 

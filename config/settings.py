@@ -84,7 +84,7 @@ MIDDLEWARE = [
 APPEND_SLASH = False
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
-WSGI_APPLICATION = None
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -110,6 +110,9 @@ DATABASES = {
 _db_password = secret("DATABASE_PASSWORD")
 if _db_password:
     DATABASES["default"]["PASSWORD"] = _db_password
+# Which server runs this process, set by its entry point (config/wsgi.py, config/asgi.py); empty
+# for manage.py commands and tests. It decides how database connections are kept, below.
+APP_SERVER = env.str("APP_SERVER", default="")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions make SQLite take its write lock up front, the closest it gets to
     # select_for_update(); the timeout lets concurrent writers wait instead of failing.
@@ -118,12 +121,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["TEST"] = {"NAME": None}
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # An unreachable database fails fast (readiness answers 503) instead of hanging a
         # worker for the OS's TCP timeout; `?connect_timeout=N` in DATABASE_URL overrides it.
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        _db_options.setdefault("connect_timeout", 5)
+    if APP_SERVER == "asgi" and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Under Daphne, Django runs each request's sync code in a thread of its own (a fresh
+        # thread-sensitive context per request) and consumers' database calls in executor
+        # threads; connections belong to threads, so a persistent one is never reused and
+        # every request would connect anew. Django's psycopg pool shares a few connections
+        # between those threads instead (it requires CONN_MAX_AGE 0). Worst case:
+        # DATABASE_POOL_MAX_SIZE connections per Daphne process; a caller waits up to
+        # `timeout` seconds for a free one, then gets an error rather than hanging.
+        _db_options["pool"] = {
+            "min_size": 1,
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+            "timeout": 10,
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    else:
+        # WSGI workers serve one request at a time on one thread, so a persistent connection
+        # per worker is reused by every request (no connect per request) and health-checked
+        # before reuse after an idle spell. Worst case: WEB_CONCURRENCY (gunicorn workers) x
+        # HTTP replicas connections, plus DATABASE_POOL_MAX_SIZE x Daphne replicas, plus one per
+        # db_worker/scheduler/manage.py process: keep the sum under PostgreSQL's
+        # max_connections (100 by default). Elsewhere (manage.py, tests) connections close
+        # after each request as before unless DATABASE_CONN_MAX_AGE says otherwise.
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+            "DATABASE_CONN_MAX_AGE", default=600 if APP_SERVER == "wsgi" else 0
+        )
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -200,7 +228,7 @@ REST_FRAMEWORK = {
         "config.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["config.renderers.ORJSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,0 +1,65 @@
+"""How database connections are kept depends on the server running the process, which its entry
+point declares (APP_SERVER): persistent connections in WSGI workers, Django's psycopg pool under
+Daphne. Checked in a fresh interpreter that imports the real entry point."""
+
+import json
+
+from tests.config.test_settings_env import run
+
+POSTGRES = "postgres://agente@db.invalid:5432/agente"
+
+PRINT_DATABASE = """
+import json, sys
+import importlib
+importlib.import_module(sys.argv[1])
+from django.conf import settings
+from django.db import connection
+db = settings.DATABASES["default"]
+pool = connection.pool  # built (not opened) by Django from OPTIONS["pool"]
+print(json.dumps({
+    "app_server": settings.APP_SERVER,
+    "conn_max_age": db["CONN_MAX_AGE"],
+    "health_checks": db.get("CONN_HEALTH_CHECKS", False),
+    "pool_options": db["OPTIONS"].get("pool"),
+    "pool_max_size": pool.max_size if pool else None,
+}))
+"""
+
+
+def database_settings(entry_point: str, **env) -> dict:
+    result = run(
+        ["-c", PRINT_DATABASE, entry_point], DATABASE_URL=POSTGRES, APP_SERVER=None, **env
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_wsgi_workers_keep_one_persistent_health_checked_connection():
+    values = database_settings("config.wsgi")
+
+    assert values["app_server"] == "wsgi"
+    assert values["conn_max_age"] == 600
+    assert values["health_checks"] is True
+    assert values["pool_options"] is None
+
+
+def test_daphne_shares_a_bounded_pool_of_connections():
+    values = database_settings("config.asgi")
+
+    assert values["app_server"] == "asgi"
+    assert values["pool_options"] == {"min_size": 1, "max_size": 4, "timeout": 10}
+    assert values["pool_max_size"] == 4
+    assert values["conn_max_age"] == 0  # Django refuses a pool with persistent connections
+
+
+def test_pool_size_and_connection_age_come_from_the_environment():
+    assert database_settings("config.asgi", DATABASE_POOL_MAX_SIZE="9")["pool_max_size"] == 9
+    assert database_settings("config.wsgi", DATABASE_CONN_MAX_AGE="60")["conn_max_age"] == 60
+
+
+def test_other_processes_close_connections_after_each_request_as_before():
+    values = database_settings("config.settings")
+
+    assert values["app_server"] == ""
+    assert values["conn_max_age"] == 0
+    assert values["pool_options"] is None
