@@ -10,7 +10,7 @@ from accounts.models import User
 from config.prepared import PreparedQuery
 
 # Every authenticated request reads its user: the query is compiled once (config/prepared.py).
-_user_by_id = PreparedQuery(lambda user_id: User.objects.filter(pk=user_id))
+_user_by_id = PreparedQuery(lambda user_id: User.objects.filter(pk=user_id).order_by())
 
 
 class JWTAuthentication(BaseJWTAuthentication):

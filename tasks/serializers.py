@@ -128,8 +128,13 @@ class TaskSerializer(serializers.ModelSerializer):
     def to_representation(self, task: Task) -> dict:
         """The fields above, written out: the list endpoint renders this for every row, and
         DRF's field-by-field walk cost more than the query. `test_task_representation` holds
-        it equal to the declared fields' own output."""
+        it equal to the declared fields' own output. Also renders selectors.TaskRow."""
+        # One clock and one timezone lookup for a whole page (a list shares this child).
+        if self._render_context is None:
+            self._render_context = (timezone.now(), timezone.get_current_timezone())
+        now, tz = self._render_context
         category = task.category
+        running_since = task.running_since
         return {
             "id": str(task.pk),
             "title": task.title,
@@ -144,15 +149,17 @@ class TaskSerializer(serializers.ModelSerializer):
                 "color": category.color,
                 "icon": category.icon,
             },
-            "due_at": iso_datetime(task.due_at),
+            "due_at": iso_datetime(task.due_at, tz),
             "estimated_minutes": task.estimated_minutes,
-            "tracked_seconds": task.tracked_seconds_at(timezone.now()),
-            "is_running": task.running_since is not None,
-            "running_since": iso_datetime(task.running_since),
-            "completed_at": iso_datetime(task.completed_at),
-            "created_at": iso_datetime(task.created_at),
-            "updated_at": iso_datetime(task.updated_at),
+            "tracked_seconds": task.tracked_seconds_at(now),
+            "is_running": running_since is not None,
+            "running_since": iso_datetime(running_since, tz),
+            "completed_at": iso_datetime(task.completed_at, tz),
+            "created_at": iso_datetime(task.created_at, tz),
+            "updated_at": iso_datetime(task.updated_at, tz),
         }
+
+    _render_context = None
 
 
 class _TaskInputSerializer(serializers.Serializer):

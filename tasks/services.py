@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config import realtime
 from config.exceptions import NotFound
+from config.prepared import PreparedQuery
 from tasks.errors import (
     CategoryExists,
     InvalidInput,
@@ -75,7 +77,20 @@ def _lock_user(user_id) -> None:
     # entry could pass the overlap check while a timer closes an overlapping segment.
     # FOR NO KEY UPDATE: exclusive among these lockers, yet it does not block other apps'
     # inserts of rows pointing at the user (they take FOR KEY SHARE on it).
-    get_user_model().objects.select_for_update(no_key=True).only("id").get(pk=user_id)
+    if _user_lock.first(user_id=user_id) is None:
+        raise NotFound()
+
+
+# Compiled once (config/prepared.py): it runs on every timer write, at the head of the queue.
+_user_lock = PreparedQuery(
+    lambda user_id: (
+        get_user_model()
+        .objects.select_for_update(no_key=True)
+        .filter(pk=user_id)
+        .order_by()
+        .values_list("id")
+    )
+)
 
 
 def _lock_task(*, user, task_id) -> Task:
@@ -115,7 +130,7 @@ def _json_value(value):
     return value
 
 
-def _record(
+def _event(
     *,
     task: Task,
     type: str,
@@ -124,6 +139,7 @@ def _record(
     segment: tuple[datetime, datetime] | None = None,
     data: dict | None = None,
 ) -> TaskEvent:
+    """An unsaved event of the task; `_record` saves one, `task_start` saves two at once."""
     fields = {}
     if segment is not None:
         start, end = segment
@@ -132,7 +148,7 @@ def _record(
             "segment_end": end,
             "duration_seconds": int((end - start).total_seconds()),
         }
-    return TaskEvent.objects.create(
+    return TaskEvent(
         task=task,
         user_id=task.user_id,
         type=type,
@@ -143,14 +159,27 @@ def _record(
     )
 
 
+def _record(**kwargs) -> TaskEvent:
+    event = _event(**kwargs)
+    event.save(force_insert=True)
+    return event
+
+
 def _close_segment(
-    task: Task, *, end: datetime, type: str, source: str, occurred_at: datetime, data: dict
+    task: Task,
+    *,
+    end: datetime,
+    type: str,
+    source: str,
+    occurred_at: datetime,
+    data: dict,
+    save: bool = True,
 ) -> TaskEvent:
     """Stop the task's timer at `end`: log the segment and add it to tracked_seconds.
-    The caller sets the new status and saves."""
+    The caller sets the new status and saves the task (and the event, with `save=False`)."""
     start = task.running_since
     end = max(_second(end), start)  # a clock that stepped back never makes a negative segment
-    event = _record(
+    event = (_record if save else _event)(
         task=task,
         type=type,
         source=source,
@@ -282,44 +311,60 @@ def task_delete(*, user, task: Task, source: str) -> None:
 
 def task_start(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
     """Start the task's timer. Another running task of the user is paused first, in the same
-    transaction, both changes logged. Starting the running task changes nothing."""
+    transaction, both changes logged. Starting the running task changes nothing.
+
+    Every timer switch of a user waits for the previous one (the user lock), so the time spent
+    holding it bounds how many switches a second one user gets: one query locks both tasks, and
+    both events are written by one INSERT."""
     _check_source(source)
     with transaction.atomic():
         _lock_user(user.pk)
         now = _now(now)  # read under the lock, so a user's timer events are in order
-        task = _lock_task(user=user, task_id=task.pk)
+        # The task to start and the running one, locked together (the user lock orders us).
+        locked = list(
+            Task.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .filter(Q(pk=task.pk) | Q(running_since__isnull=False), user_id=user.pk)
+        )
+        task = next((t for t in locked if t.pk == task.pk), None)
+        if task is None:
+            raise NotFound()
         if task.is_running:
             return task
         if task.status == Status.COMPLETED:
             raise TaskAlreadyCompleted()
-        previous = (
-            Task.objects.select_for_update(of=("self",))
-            .select_related("category")
-            .filter(user_id=user.pk, running_since__isnull=False)
-            .first()
-        )
+        previous = next((t for t in locked if t.pk != task.pk), None)
+        events = []
         if previous is not None:
-            _close_segment(
-                previous,
-                end=now,
-                type=EventType.PAUSED,
-                source=source,
-                occurred_at=now,
-                data={"reason": "switched", "next_task_id": str(task.pk)},
+            events.append(
+                _close_segment(
+                    previous,
+                    end=now,
+                    type=EventType.PAUSED,
+                    source=source,
+                    occurred_at=now,
+                    data={"reason": "switched", "next_task_id": str(task.pk)},
+                    save=False,
+                )
             )
             previous.status = Status.PAUSED
+            # Before the start below: the partial unique index allows one running task.
             _save(previous, ["status", "running_since", "tracked_seconds"])
-            _publish_task(previous)
         task.status = Status.IN_PROGRESS
         task.running_since = _second(now)
         _save(task, ["status", "running_since"])
-        _record(
-            task=task,
-            type=EventType.STARTED,
-            source=source,
-            occurred_at=now,
-            data={"paused_task_id": str(previous.pk) if previous else None},
+        events.append(
+            _event(
+                task=task,
+                type=EventType.STARTED,
+                source=source,
+                occurred_at=now,
+                data={"paused_task_id": str(previous.pk) if previous else None},
+            )
         )
+        TaskEvent.objects.bulk_create(events)
+        if previous is not None:
+            _publish_task(previous)
         _publish_task(task)
     return task
 
