@@ -1,10 +1,12 @@
 # Entry points for developers and CI. `make run` serves on http://127.0.0.1:8000 through Daphne,
+# `make serve` runs the production pair (gunicorn on PORT, Daphne for /ws/ on WS_PORT),
 # `make test` runs the suite. Both create .venv with Python >= 3.12 and install the project.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WS_PORT ?= 8001
 PYTEST_ARGS ?=
 
 # Python >= 3.12: a python3.13/python3.12 that really runs (pyenv shims may not), then the
@@ -22,7 +24,7 @@ if python3 -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; th
 echo "error: this project needs Python >= 3.12 (python3.13 or python3.12 on PATH, or in pyenv)" >&2; exit 1
 endef
 
-.PHONY: run test lint format migrate venv clean
+.PHONY: run serve test lint format migrate venv clean
 
 $(VENV)/.installed: pyproject.toml
 	@set -e; if [ ! -x $(PY) ]; then py=$$($(find_python)); echo "using $$py"; $$py -m venv $(VENV); fi
@@ -38,6 +40,11 @@ migrate: venv
 run: migrate
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
+# The production pair, with the commands the image runs (bin/http-server, bin/ws-server):
+# http://$(HOST):$(PORT) by gunicorn, ws://$(HOST):$(WS_PORT)/ws/ by Daphne. Ctrl-C stops both.
+serve: migrate
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) PORT=$(PORT) WS_PORT=$(WS_PORT) bin/serve
+
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -46,7 +53,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/stack.yml
 	$(VENV)/bin/yamllint -c deploy/.yamllint deploy/
-	$(VENV)/bin/shellcheck deploy/docker-entrypoint.sh .ci/run
+	$(VENV)/bin/shellcheck deploy/docker-entrypoint.sh .ci/run bin/serve bin/http-server bin/ws-server
 	$(VENV)/bin/hadolint --failure-threshold warning deploy/Dockerfile
 
 format: venv
