@@ -95,10 +95,6 @@ VARIANTS = [
             "{asgi}",
             "--workers",
             "2",
-            # Its default is hundreds of threads per worker, each keeping its own database
-            # connection (CONN_MAX_AGE): PostgreSQL ran out of connections. 4, as gthread.
-            "--blocking-threads",
-            "4",
             "--host",
             "127.0.0.1",
             "--port",
