@@ -62,3 +62,15 @@ format: venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache
+
+# Benchmarks (bench/README.md), never run in CI: PostgreSQL and Redis on 127.0.0.1, wrk.
+# Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--variants daphne-1 --duration 5".
+.PHONY: bench bench-smoke bench-ws
+bench: venv
+	$(PY) bench/http_bench.py $(BENCH_ARGS)
+
+bench-smoke: venv
+	$(PY) bench/http_bench.py --smoke $(BENCH_ARGS)
+
+bench-ws: venv
+	$(PY) bench/ws_bench.py $(BENCH_ARGS)
