@@ -12,12 +12,22 @@ os.environ.setdefault("APP_SERVER", "asgi")
 # Django must be set up before anything imports models (the consumers do).
 django_asgi_app = get_asgi_application()
 
+import logging  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
+from config import realtime  # noqa: E402
 from config.ws_auth import JWTAuthMiddleware  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+# How long a stopped Daphne waits for request threads before it leaves without them.
+EXIT_GRACE_SECONDS = 3.0
 
 
 class MissingOriginAllowedValidator(OriginValidator):
@@ -43,3 +53,32 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+
+def _exit_even_with_stuck_request_threads() -> None:
+    """Bound Daphne's exit after SIGTERM.
+
+    Under Daphne every HTTP request runs our sync-only middleware (and WhiteNoise's) in a
+    thread that calls the async rest of the stack back on the server's event loop through
+    async_to_sync. A request in flight when the loop stops waits for it forever, and the
+    interpreter's exit joins that thread: Daphne never exits and Docker kills it 10 s later.
+    Those requests cannot finish anyway (their loop is gone; their transactions roll back with
+    the connection), so once the reactor has shut down, a watchdog gives the normal exit
+    EXIT_GRACE_SECONDS and then ends the process, after sending queued live updates.
+    """
+
+    def watchdog():
+        time.sleep(EXIT_GRACE_SECONDS)
+        logger.warning("request threads still wait for the stopped event loop; exiting anyway")
+        realtime.flush(realtime.EXIT_FLUSH_SECONDS)
+        logging.shutdown()
+        os._exit(0)
+
+    threading.Thread(target=watchdog, name="daphne-exit-watchdog", daemon=True).start()
+
+
+# Daphne is an installed app, so its asyncio reactor is already installed by now; the trigger
+# only fires in a process where that reactor ran (Daphne), never in tests or manage.py.
+from twisted.internet import reactor  # noqa: E402
+
+reactor.addSystemEventTrigger("after", "shutdown", _exit_even_with_stuck_request_threads)
