@@ -27,9 +27,7 @@ print(json.dumps({
 
 
 def database_settings(entry_point: str, **env) -> dict:
-    result = run(
-        ["-c", PRINT_DATABASE, entry_point], DATABASE_URL=POSTGRES, APP_SERVER=None, **env
-    )
+    result = run(["-c", PRINT_DATABASE, entry_point], DATABASE_URL=POSTGRES, APP_SERVER=None, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
