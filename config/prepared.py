@@ -13,10 +13,12 @@ cannot be found in the compiled parameters is a programming error, raised at the
 
 import threading
 import uuid
+import weakref
 from collections.abc import Callable
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
 
 
 class _Compiled:
@@ -44,12 +46,31 @@ class _Compiled:
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         self.converters = compiler.get_converters(fields)
         if not self.flat_values:
+            # As Django's ModelIterable builds instances, select_related() ones included.
             klass_info = compiler.klass_info
             select_fields = klass_info["select_fields"]
             self.model_slice = slice(select_fields[0], select_fields[-1] + 1)
             self.init_list = [
                 column[0].target.attname for column in compiler.select[self.model_slice]
             ]
+            self.fetch_mode = queryset._fetch_mode
+            self.related_populators = get_related_populators(
+                klass_info, compiler.select, alias, self.fetch_mode
+            )
+
+    def instances(self, rows: list, alias: str) -> list:
+        objects, peers = [], []
+        for row in rows:
+            obj = self.model.from_db(
+                alias, self.init_list, row[self.model_slice], fetch_mode=self.fetch_mode
+            )
+            if self.fetch_mode.track_peers:
+                peers.append(weakref.ref(obj))
+                obj._state.peers = peers
+            for populator in self.related_populators:
+                populator.populate(row, obj)
+            objects.append(obj)
+        return objects
 
     def rows(self, values: dict[str, uuid.UUID], suffix: str, extra: list) -> list[tuple]:
         params = list(self.params)
@@ -92,12 +113,17 @@ class PreparedQuery:
         (LIMIT/OFFSET), with its own parameters in `extra`."""
         return self._compiled().rows(values, suffix, extra or [])
 
+    def all(self, **values) -> list:
+        """Every row, as model instances (select_related() ones included), or as tuples for a
+        values_list() queryset."""
+        compiled = self._compiled()
+        rows = compiled.rows(values, "", [])
+        return rows if compiled.flat_values else compiled.instances(rows, self.alias)
+
     def first(self, **values):
-        """The first row as a model instance (or as a tuple for a values_list() queryset)."""
+        """The first row, as `all()` gives it, or None."""
         compiled = self._compiled()
         rows = compiled.rows(values, " LIMIT 1", [])
         if not rows:
             return None
-        if compiled.flat_values:
-            return rows[0]
-        return compiled.model.from_db(self.alias, compiled.init_list, rows[0][compiled.model_slice])
+        return rows[0] if compiled.flat_values else compiled.instances(rows, self.alias)[0]

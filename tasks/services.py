@@ -321,11 +321,7 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None) ->
         _lock_user(user.pk)
         now = _now(now)  # read under the lock, so a user's timer events are in order
         # The task to start and the running one, locked together (the user lock orders us).
-        locked = list(
-            Task.objects.select_for_update(of=("self",))
-            .select_related("category")
-            .filter(Q(pk=task.pk) | Q(running_since__isnull=False), user_id=user.pk)
-        )
+        locked = _start_pair_lock.all(task_id=task.pk, user_id=user.pk)
         task = next((t for t in locked if t.pk == task.pk), None)
         if task is None:
             raise NotFound()
@@ -367,6 +363,16 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None) ->
             _publish_task(previous)
         _publish_task(task)
     return task
+
+
+_start_pair_lock = PreparedQuery(
+    lambda task_id, user_id: (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .filter(Q(pk=task_id) | Q(running_since__isnull=False), user_id=user_id)
+        .order_by()
+    )
+)
 
 
 def task_pause(*, user, task: Task, source: str, now: datetime | None = None) -> Task:

@@ -69,3 +69,19 @@ def test_a_placeholder_the_query_does_not_use_is_refused():
     unused = PreparedQuery(lambda user_id: User.objects.all())
     with pytest.raises(ValueError, match="user_id"):
         unused.first(user_id=uuid.uuid4())
+
+
+def test_all_builds_instances_with_their_select_related_rows(user):
+    category = services.category_create(user=user, name="Trabajo")
+    with_category = services.task_create(user=user, source="api", title="a", category=category)
+    services.task_create(user=user, source="api", title="b")
+    query = PreparedQuery(
+        lambda user_id: Task.objects.select_related("category").filter(user_id=user_id)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = {task.title: task for task in query.all(user_id=user.pk)}
+        assert found["a"].category == category
+        assert found["a"].category.name == "Trabajo"
+        assert found["b"].category is None
+    assert len(queries) == 1
+    assert found["a"] == with_category
