@@ -126,6 +126,13 @@ else:
         # An unreachable database fails fast (readiness answers 503) instead of hanging a
         # worker for the OS's TCP timeout; `?connect_timeout=N` in DATABASE_URL overrides it.
         _db_options.setdefault("connect_timeout", 5)
+        # Parameters sent apart from the SQL (the extended protocol) let psycopg prepare a
+        # statement once it has run 5 times on a connection; PostgreSQL then skips planning it,
+        # which for the task page costs as much as running it. Connections are persistent
+        # (below), so the hot statements stay prepared. Off for poolers in transaction mode.
+        _db_options.setdefault(
+            "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+        )
     if APP_SERVER == "asgi" and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Under Daphne, Django runs each request's sync code in a thread of its own (a fresh
         # thread-sensitive context per request) and consumers' database calls in executor
