@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import math
+import weakref
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -33,6 +34,23 @@ logger = logging.getLogger(__name__)
 # Application close codes live in 4000-4999; clients branch on this one to log in again.
 CLOSE_UNAUTHENTICATED = 4001
 
+# Group joins and leaves in flight at once per process (event loop). Each holds a Redis
+# connection of the layer's pool while it runs; without a bound, 1,000 sockets closing together
+# (a deploy, a network blip) asked for 1,000 connections and most failed with
+# MaxConnectionsError. Kept well below the pool's max_connections (config/settings.py,
+# CHANNEL_LAYERS), which also serves the layer's receive loop. Waiting here costs a closing
+# socket a few milliseconds.
+LAYER_CONCURRENCY = 32
+_layer_gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _layer_gate() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    gate = _layer_gates.get(loop)
+    if gate is None:
+        gate = _layer_gates[loop] = asyncio.Semaphore(LAYER_CONCURRENCY)
+    return gate
+
 
 class ChatConsumer(AsyncWebsocketConsumer):
     # How long a socket without an Authorization header may take to send its `auth` frame.
@@ -43,6 +61,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.user = None
         self._closed = False
+        self._group: str | None = None
         self._auth_timer: asyncio.Task | None = None
         self._generation: asyncio.Task | None = None
         # Live updates published by request threads of this process are sent on this loop,
@@ -63,6 +82,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self._closed = True
         if self._auth_timer is not None:
             self._auth_timer.cancel()
+            self._auth_timer = None
+        if self._group is not None:
+            group, self._group = self._group, None
+            try:
+                async with _layer_gate():
+                    await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                # Harmless: the membership expires with the layer's group_expiry, and events
+                # sent to this channel meanwhile expire unread.
+                logger.warning("could not leave %s on disconnect", group, exc_info=True)
         generation = self._generation
         if generation is not None and not generation.done():
             # Cancelling closes the model's HTTP stream (the model stops generating for us);
@@ -70,7 +99,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
             # writes finish before the consumer goes away.
             generation.cancel()
             await asyncio.wait([generation], timeout=self.cancel_grace_seconds)
-        # The base class leaves the user's group (it is in self.groups) before calling this.
 
     # -- frames from the client ----------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
@@ -86,6 +114,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # The first frame decides: it authenticates the socket or closes it.
         if self._auth_timer is not None:
             self._auth_timer.cancel()
+            self._auth_timer = None
         frame = _parse(text_data)
         token = (
             frame.get("token") if isinstance(frame, dict) and frame.get("type") == "auth" else None
@@ -194,8 +223,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _authenticated(self, user):
         self.user = user
         group = user_group(user.id)
-        await self.channel_layer.group_add(group, self.channel_name)
-        self.groups.append(group)
+        # Not in self.groups: the base class would leave it without the gate (disconnect does).
+        async with _layer_gate():
+            await self.channel_layer.group_add(group, self.channel_name)
+        self._group = group
         await self.send_frame({"type": "ready"})
 
     async def _expire_unauthenticated(self):

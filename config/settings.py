@@ -123,6 +123,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend minus the health-check query on connections in steady use.
+        DATABASES["default"]["ENGINE"] = "config.db_postgresql"
         # An unreachable database fails fast (readiness answers 503) instead of hanging a
         # worker for the OS's TCP timeout; `?connect_timeout=N` in DATABASE_URL overrides it.
         _db_options.setdefault("connect_timeout", 5)
@@ -133,7 +135,7 @@ else:
         _db_options.setdefault(
             "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
         )
-    if APP_SERVER == "asgi" and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if APP_SERVER == "asgi" and DATABASES["default"]["ENGINE"] == "config.db_postgresql":
         # Under Daphne, Django runs each request's sync code in a thread of its own (a fresh
         # thread-sensitive context per request) and consumers' database calls in executor
         # threads; connections belong to threads, so a persistent one is never reused and
@@ -165,10 +167,37 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL = secret("REDIS_URL")
 if REDIS_URL:
+    # Every open socket waits on the layer: channels_redis 4.3 keeps one BZPOPMIN pending per
+    # process, blocking `RedisChannelLayer.brpop_timeout` (5 s, a class attribute) in Redis.
+    # redis-py >= 6 gives every connection a 5 s socket timeout by default, so an idle receive
+    # raced its own timeout and lost now and then (TimeoutError, the socket closed with 1011;
+    # channels_redis issue 422). The read timeout must exceed the blocking time by more than the
+    # event loop can lag under load; a dead or unreachable Redis is still noticed, by that
+    # timeout, by TCP keepalive, and by a PING before reusing a connection idle for 30 s.
+    # The pool (one per process and event loop; redis-py's default of 100, then
+    # MaxConnectionsError) holds one connection per Redis command in flight. Its peak is bounded
+    # by the chat consumer, which runs at most LAYER_CONCURRENCY (chat/consumers.py) group
+    # joins/leaves at a time, so 1,000 sockets opening or closing together queue instead of
+    # failing; the rest is headroom for the receive loop and its cleanup commands. Idle
+    # connections stay open, so the pool only grows to the peak actually needed.
+    # capacity (per channel, 100) and expiry (60 s) keep channels_redis's defaults: a socket
+    # gets a few live updates at a time, and a message nobody read in a minute is stale.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", "asgi")},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15.0,  # 3 x brpop_timeout
+                        "socket_connect_timeout": 5.0,
+                        "socket_keepalive": True,
+                        "health_check_interval": 30,
+                        "max_connections": 256,
+                    }
+                ],
+                "prefix": env.str("CHANNELS_PREFIX", "asgi"),
+            },
         }
     }
     CACHES = {
