@@ -4,19 +4,24 @@
 (`listen.v1.media.transcribe_file`, model `DEEPGRAM_MODEL`, the user's language, smart
 formatting) and returns the transcript, or raises one of the voice errors in `chat.errors`.
 `DEEPGRAM_BASE_URL` points it at another host (a proxy, or the tests' fake server).
+
+The SDK is imported at the first transcription, not with this module: the websocket process
+imports the URLconf (and so the voice view) but never transcribes.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
-from deepgram import AsyncDeepgramClient, DeepgramClientEnvironment
-from deepgram.core.api_error import ApiError
 from django.conf import settings
 
 from chat.errors import InvalidAudio, VoiceTimeout, VoiceUnavailable, VoiceUpstreamError
+
+if TYPE_CHECKING:
+    from deepgram import DeepgramClientEnvironment
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +41,8 @@ def is_configured() -> bool:
 
 
 def _environment() -> DeepgramClientEnvironment:
+    from deepgram import DeepgramClientEnvironment
+
     base = (settings.DEEPGRAM_BASE_URL or "").rstrip("/")
     if not base:
         return DeepgramClientEnvironment.PRODUCTION
@@ -48,6 +55,9 @@ def _environment() -> DeepgramClientEnvironment:
 async def transcribe(*, audio: bytes, language: str) -> Transcript:
     if not is_configured():
         raise VoiceUnavailable()
+    from deepgram import AsyncDeepgramClient
+    from deepgram.core.api_error import ApiError
+
     timeout = settings.DEEPGRAM_TIMEOUT_SECONDS
     retries = settings.DEEPGRAM_MAX_RETRIES
     async with httpx.AsyncClient(timeout=timeout) as http:

@@ -13,6 +13,10 @@ Callers get plain Python values and three exceptions, never SDK types:
 holding the whole text, the tool calls (their argument fragments joined), the finish reason
 and the token usage. Leaving the iteration early (or cancelling the task) closes the HTTP
 response, so the model stops generating for us.
+
+The SDK is imported at the first call that needs it, not with this module: it is ~25 MB of
+the websocket process's memory (pydantic models for the whole API), which a process holding
+idle sockets does not need until someone chats.
 """
 
 from __future__ import annotations
@@ -23,9 +27,12 @@ import re
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import openai
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import openai
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +92,24 @@ def model_name() -> str:
     return settings.OPENAI_MODEL
 
 
+_openai = None
+
+
+def _sdk():
+    global _openai
+    if _openai is None:
+        import openai
+
+        _openai = openai
+    return _openai
+
+
+async def _sdk_loaded():
+    """The SDK, its first import run in a thread: it takes about a second of CPU, during which
+    the event loop keeps serving the process's other sockets."""
+    return _openai if _openai is not None else await asyncio.to_thread(_sdk)
+
+
 # One client per event loop and configuration: the SDK's connection pool belongs to the loop
 # that opened it, and a process (Daphne) normally runs one loop, so this is one client.
 _clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -107,7 +132,7 @@ def get_client() -> openai.AsyncOpenAI:
     if cached is not None and cached[0] == config:
         return cached[1]
     api_key, base_url, timeout, retries = config
-    client = openai.AsyncOpenAI(
+    client = _sdk().AsyncOpenAI(
         api_key=api_key, base_url=base_url, timeout=timeout, max_retries=retries
     )
     _clients[loop] = (config, client)
@@ -122,6 +147,9 @@ async def stream_chat(
     temperature: float | None = None,
 ) -> AsyncIterator[TextDelta | Completion]:
     """Stream one completion: `TextDelta`s, then exactly one `Completion` (last item)."""
+    if not is_configured():
+        raise LLMNotConfigured("OPENAI_API_KEY is not set")
+    openai = await _sdk_loaded()
     client = get_client()
     kwargs: dict = {
         "model": model or settings.OPENAI_MODEL,
