@@ -185,7 +185,7 @@ def test_database_password_file_is_merged_into_database_url(tmp_path):
     )
 
     assert values["db"] == {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "config.db_postgresql",  # Django's, see config/db_postgresql/base.py
         "NAME": "agente",
         "USER": "agente",
         "PASSWORD": "s3cr3t/with:odd@chars",
