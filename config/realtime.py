@@ -11,8 +11,9 @@ the server's loop, a request publishing while the server shut down waited foreve
 that had stopped. Now the request thread only hands the event over, in one of two ways:
 
 - Redis layer (production, several processes): a queue read by one long-lived daemon thread
-  per process that owns an event loop and a channel-layer instance of its own (the shared one
-  belongs to whichever loop first used it). It sends one event at a time, so a user's events
+  per process that sends through synchronous Redis clients of its own (SyncRedisGroupSender:
+  the layer's group_send without an event loop, about a third of its CPU; other layers get an
+  event loop of the thread's own). It sends one event at a time, so a user's events
   arrive in the order they were committed. The queue is bounded: when Redis is slow or down,
   events are dropped with a warning rather than piling up in memory; a live update is a
   courtesy, the committed change is what counts. The thread starts on first use and again in
@@ -29,13 +30,14 @@ that had stopped. Now the request thread only hands the event over, in one of tw
 
 import asyncio
 import atexit
-import json
 import logging
 import os
 import queue
 import threading
 import time
 
+import orjson
+import redis
 from channels.layers import (
     DEFAULT_CHANNEL_LAYER,
     InMemoryChannelLayer,
@@ -70,8 +72,16 @@ def publish(user_id, event_type: str, payload: dict) -> None:
     The payload is made plain JSON now (ids and primitives, not model objects), so what is sent
     is what was true at commit time and it survives the Redis layer's msgpack encoding.
     """
-    frame = json.loads(json.dumps({"type": event_type, **payload}, cls=DjangoJSONEncoder))
+    frame = orjson.loads(
+        orjson.dumps({"type": event_type, **payload}, default=_json_default, option=_JSON_OPTIONS)
+    )
     transaction.on_commit(lambda: _send(str(user_id), frame))
+
+
+# DjangoJSONEncoder's rules (its date-time and Decimal forms) at orjson's speed: this runs
+# inside the services' transactions, while the user's timer lock is held.
+_json_default = DjangoJSONEncoder().default
+_JSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
 def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
@@ -170,11 +180,15 @@ class _InFlight:
 
 
 class _Publisher:
-    """One daemon thread with its own event loop and channel layer, sending queued events one
-    at a time (so they stay in order)."""
+    """One daemon thread with a channel layer of its own (sent through SyncRedisGroupSender, or
+    an event loop of its own for other layers), sending queued events one at a time (so they
+    stay in order)."""
 
     def __init__(self):
         self.pid = os.getpid()
+        # The counter of the process state this thread belongs to: after a reset (a fork, a
+        # test) a thread still finishing old sends must not count them against the new one.
+        self.in_flight = _in_flight
         self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
         self.drop_lock = threading.Lock()
         self.drops = 0
@@ -186,11 +200,11 @@ class _Publisher:
         return self.pid == os.getpid() and self.thread.is_alive()
 
     def submit(self, layer, group: str, message: dict) -> None:
-        _in_flight.add()
+        self.in_flight.add()
         try:
             self.queue.put_nowait((layer, group, message))
         except queue.Full:
-            _in_flight.done()
+            self.in_flight.done()
             self._dropped(message)
 
     def _dropped(self, message: dict) -> None:
@@ -210,8 +224,8 @@ class _Publisher:
         )
 
     def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        own_layer = None
+        loop = None
+        own_layer = sync_sender = None
         try:
             while True:
                 layer, group, message = self.queue.get()
@@ -219,16 +233,107 @@ class _Publisher:
                     if layer is None:
                         if own_layer is None:
                             own_layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+                            sync_sender = SyncRedisGroupSender.for_layer(own_layer)
                         layer = own_layer
+                    if sync_sender is not None and layer is own_layer:
+                        sync_sender.group_send(group, message)
+                        continue
+                    loop = loop or asyncio.new_event_loop()
                     loop.run_until_complete(
                         asyncio.wait_for(layer.group_send(group, message), SEND_TIMEOUT_SECONDS)
                     )
                 except Exception:
                     logger.exception("realtime publish failed for %s", group)
                 finally:
-                    _in_flight.done()
+                    self.in_flight.done()
         finally:
-            loop.close()
+            if loop is not None:
+                loop.close()
+
+
+# channels_redis 4.3's group_send script, verbatim (channels_redis/core.py): add the message to
+# each member channel's sorted set unless the channel is at capacity.
+_GROUP_SEND_LUA = """
+    local over_capacity = 0
+    local current_time = ARGV[#ARGV - 1]
+    local expiry = ARGV[#ARGV]
+    for i=1,#KEYS do
+        if redis.call('ZCOUNT', KEYS[i], '-inf', '+inf') < tonumber(ARGV[i + #KEYS]) then
+            redis.call('ZADD', KEYS[i], current_time, ARGV[i])
+            redis.call('EXPIRE', KEYS[i], expiry)
+        else
+            over_capacity = over_capacity + 1
+        end
+    end
+    return over_capacity
+"""
+
+
+class SyncRedisGroupSender:
+    """channels_redis's `group_send` over synchronous redis-py clients.
+
+    The async layer costs an event-loop turn and several coroutine hops per Redis command; in a
+    gunicorn worker that is CPU taken from requests. This does the same Redis work with the
+    layer's own key names, hashing and message encoding (its methods), the same script, and
+    plain sockets with a timeout, so a stalled Redis fails the send instead of hanging it.
+    Layers it cannot mirror (Sentinel hosts, another backend) get `None` from `for_layer` and
+    keep the async path.
+    """
+
+    def __init__(self, layer, clients: list):
+        self.layer = layer
+        self.clients = clients
+
+    @classmethod
+    def for_layer(cls, layer) -> "SyncRedisGroupSender | None":
+        try:
+            from channels_redis.core import RedisChannelLayer
+        except ImportError:
+            return None
+        if type(layer) is not RedisChannelLayer:
+            return None
+        clients = []
+        for host in layer.hosts:
+            host = dict(host)
+            if "master_name" in host:
+                return None
+            options = {
+                "socket_timeout": SEND_TIMEOUT_SECONDS,
+                "socket_connect_timeout": SEND_TIMEOUT_SECONDS,
+            }
+            if "address" in host:
+                address = host.pop("address")
+                clients.append(redis.Redis.from_url(address, **{**options, **host}))
+            else:
+                clients.append(redis.Redis(**{**options, **host}))
+        return cls(layer, clients)
+
+    def group_send(self, group: str, message: dict) -> None:
+        layer = self.layer
+        key = layer._group_key(group)
+        client = self.clients[layer.consistent_hash(group)]
+        pipe = client.pipeline(transaction=False)
+        pipe.zremrangebyscore(key, min=0, max=int(time.time()) - layer.group_expiry)
+        pipe.zrange(key, 0, -1)
+        members = pipe.execute()[1]
+        if not members:
+            return  # nobody listening: one round trip, the common case for a busy API
+        channel_names = [member.decode("utf8") for member in members]
+        by_connection, messages, capacities = layer._map_channel_keys_to_connection(
+            channel_names, message
+        )
+        for index, channel_keys in by_connection.items():
+            client = self.clients[index]
+            pipe = client.pipeline(transaction=False)
+            for channel_key in channel_keys:
+                pipe.zremrangebyscore(channel_key, min=0, max=int(time.time()) - int(layer.expiry))
+            pipe.execute()
+            args = [messages[k] for k in channel_keys] + [capacities[k] for k in channel_keys]
+            over = client.eval(
+                _GROUP_SEND_LUA, len(channel_keys), *channel_keys, *args, time.time(), layer.expiry
+            )
+            if over:
+                logger.info("%s channels over capacity in group %s", over, group)
 
 
 _publisher_instance: _Publisher | None = None
