@@ -49,6 +49,19 @@ def pct(values: list[float], q: float) -> float | None:
     return values[min(len(values) - 1, max(0, round(q / 100 * len(values)) - 1))]
 
 
+def cpu_seconds(pid: int | None = None) -> float | None:
+    """User + system CPU time of a process (this one when `pid` is None), from /proc."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # Fields 14 and 15 of stat (utime, stime), counted after the ") " closing the name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
@@ -237,7 +250,7 @@ def kib(value: int | None) -> str:
     return "-" if value is None else f"{value / 1024:.1f} MiB"
 
 
-async def run(args, tokens: list[str], daphne: Server, tmp: Path) -> str:
+async def run(args, tokens: list[str], daphne: Server, fake: Server, tmp: Path) -> str:
     uri = f"ws://127.0.0.1:{daphne.port}/ws/chat/"
     report = []
     table = benchlib.markdown_table
@@ -286,7 +299,15 @@ async def run(args, tokens: list[str], daphne: Server, tmp: Path) -> str:
         warm = await chat_phase(uri, tokens[-1:], args.chat_timeout)
         if warm[0].error:
             benchlib.log(f"  warm-up chat failed: {warm[0].error}")
+        pids = {"Daphne": daphne.proc.pid, "fake model": fake.proc.pid, "client": None}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        wall = time.monotonic()
         results = await chat_phase(uri, tokens[-1 - args.chats : -1], args.chat_timeout)
+        wall = time.monotonic() - wall
+        cpu_used = {
+            name: (cpu_seconds(pid) or 0.0) - (cpu_before[name] or 0.0)
+            for name, pid in pids.items()
+        }
         relay = [v for r in results for v in r.relay_ms]
         done = [r for r in results if r.done_ms is not None]
         errors: dict[str, int] = {}
@@ -300,6 +321,7 @@ async def run(args, tokens: list[str], daphne: Server, tmp: Path) -> str:
                 f"{ms(pct(values, 50))} / {ms(pct(values, 99))} / {ms(max(values, default=None))}"
             )
 
+        nproc = os.cpu_count()
         frames = sum(r.frames for r in results)
         fragments = sum(r.fragments for r in results)
         stream_ms = (args.deltas - 1) * args.interval_ms
@@ -337,6 +359,16 @@ async def run(args, tokens: list[str], daphne: Server, tmp: Path) -> str:
                         f"{frames} ({fragments / max(1, frames):.2f})",
                     ],
                     ["fragments out of order", str(sum(r.out_of_order for r in results))],
+                    [
+                        "CPU during the chats (wall time "
+                        f"{wall:.1f} s, {nproc} cores shared with everything else)",
+                        ", ".join(f"{name} {sec:.1f} s" for name, sec in cpu_used.items()),
+                    ],
+                    [
+                        "Daphne CPU per delta relayed",
+                        f"{cpu_used['Daphne'] / max(1, fragments) * 1e6:.0f} µs "
+                        "(the whole turn's work, divided by deltas)",
+                    ],
                     ["Daphne RSS after the chats", kib(daphne.rss_kib())],
                 ],
             )
@@ -401,7 +433,7 @@ def main() -> int:
     try:
         daphne.start()
         try:
-            body = asyncio.run(run(args, tokens, daphne, tmp))
+            body = asyncio.run(run(args, tokens, daphne, fake, tmp))
         finally:
             daphne.stop()
     finally:
