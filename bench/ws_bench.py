@@ -4,8 +4,8 @@
     .venv/bin/python bench/ws_bench.py --sockets 200 --hold 10 --chats 10   # quicker
 
 Resets its own PostgreSQL database (agente_bench_ws), creates users and access tokens, starts
-`daphne config.asgi:application` (one process, Redis channel layer) on a free loopback port and
-measures, with an asyncio `websockets` client in this process:
+`bin/ws-server` (one Daphne process as the production `ws` role runs it, Redis channel layer) on
+a free loopback port and measures, with an asyncio `websockets` client in this process:
 
 (a) idle sockets: `--sockets` authenticated sockets on /ws/chat/ (Authorization header on the
     handshake, each waits for `{"type": "ready"}`), held `--hold` seconds; Daphne's RSS before
@@ -38,7 +38,9 @@ from benchlib import BIN, Server
 
 DATABASE = "agente_bench_ws"
 PREFIX = "bench-ws"
-DAPHNE_APP = "config.asgi:application"
+# The production `ws` role's own entry point (Daphne with its ping, timeout and thread
+# settings); it execs Daphne, so the process measured is Daphne itself.
+WS_SERVER = benchlib.ROOT / "bin" / "ws-server"
 STAMP = re.compile(r"\[(\d+):(\d+)\]")
 
 
@@ -384,7 +386,8 @@ def main() -> int:
     parser.add_argument("--hold", type=float, default=30.0, help="seconds to hold idle sockets")
     parser.add_argument("--chats", type=int, default=50)
     parser.add_argument("--deltas", type=int, default=200)
-    parser.add_argument("--interval-ms", type=float, default=10.0, help="between deltas")
+    # 20 ms is a fast model: 50 chunks/s per chat, about one token each (bench/README.md).
+    parser.add_argument("--interval-ms", type=float, default=20.0, help="between deltas")
     parser.add_argument("--chat-timeout", type=float, default=120.0)
     args = parser.parse_args()
 
@@ -424,8 +427,13 @@ def main() -> int:
     )
     daphne = Server(
         "daphne",
-        [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "-v", "0", DAPHNE_APP],
-        env,
+        [str(WS_SERVER)],
+        {
+            **env,
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        },
         port,
         tmp,
     )
@@ -442,7 +450,7 @@ def main() -> int:
     header = (
         f"# make bench-ws, {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n\n"
         f"nproc {os.cpu_count()}, load average at the end {benchlib.load_average()}, {fd_note}; "
-        f"`daphne -v 0 config.asgi:application` (default ping interval), Redis channel layer, "
+        f"`bin/ws-server` (Daphne as the production `ws` role runs it), Redis channel layer, "
         f"PostgreSQL {DATABASE}; client: asyncio + websockets in one process, the fake model in "
         f"another. Wall time {(time.monotonic() - started) / 60:.1f} min."
     )
