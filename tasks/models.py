@@ -102,7 +102,9 @@ class Task(models.Model):
         verbose_name_plural = _("tasks")
         indexes = [
             models.Index(fields=["user", "status"], name="tasks_user_status_idx"),
-            models.Index(fields=["user", "-created_at"], name="tasks_user_created_idx"),
+            # The list's default order (newest first, id breaking ties): a page is read off
+            # this index without sorting the user's other tasks.
+            models.Index(fields=["user", "-created_at", "id"], name="tasks_user_created_idx"),
             models.Index(fields=["user", "due_at"], name="tasks_user_due_idx"),
             models.Index(
                 fields=["running_since"],

@@ -9,11 +9,12 @@ from types import SimpleNamespace
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from config.exceptions import NotFound
+from config.pagination import total_count
 from config.prepared import PreparedQuery
 from tasks.models import Category, Task, TaskEvent
 
@@ -173,7 +174,7 @@ def _task_row(row) -> TaskRow:
 
 
 def _task_rows_query(queryset: QuerySet[Task]) -> QuerySet:
-    return queryset.annotate(_total=Window(Count("*"))).values_list(*_TASK_ROW_COLUMNS, "_total")
+    return queryset.annotate(_total=total_count(queryset)).values_list(*_TASK_ROW_COLUMNS, "_total")
 
 
 # The unfiltered list, the one every client opens first: compiled once (config/prepared.py).
