@@ -16,7 +16,7 @@ import uuid
 import weakref
 from collections.abc import Callable
 
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
@@ -127,3 +127,62 @@ class PreparedQuery:
         if not rows:
             return None
         return rows[0] if compiled.flat_values else compiled.instances(rows, self.alias)[0]
+
+
+# -- writes -----------------------------------------------------------------------------------
+# Django's save(update_fields=...) and bulk_create() compile their statements on every call
+# (0.6 ms for a two-column UPDATE, 1 ms for a two-row INSERT here). The timer switch runs two
+# UPDATEs and one INSERT while it holds the user's lock, so it writes through these instead:
+# the same values (each field's pre_save() and get_db_prep_save(), as Model.save does), SQL
+# written once per model, columns and backend. No signals are sent: this project uses none.
+
+_write_sql: dict[tuple, str] = {}
+
+
+def update_fields(instance, field_names, *, using: str = "default") -> None:
+    """`instance.save(update_fields=field_names)`, auto_now fields (updated_at) included."""
+    connection = connections[using]
+    meta = instance._meta
+    fields = [meta.get_field(name) for name in field_names]
+    fields += [f for f in meta.concrete_fields if getattr(f, "auto_now", False) and f not in fields]
+    key = ("update", meta.label, tuple(f.column for f in fields), connection.vendor)
+    sql = _write_sql.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        columns = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        sql = f"UPDATE {qn(meta.db_table)} SET {columns} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608
+        _write_sql[key] = sql
+    params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
+    params.append(meta.pk.get_db_prep_value(instance.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+def insert_all(instances: list, *, using: str = "default") -> None:
+    """`Model.objects.bulk_create(instances)` for new rows of one model whose primary keys
+    are set in Python (UUIDs), in one INSERT."""
+    if not instances:
+        return
+    connection = connections[using]
+    meta = instances[0]._meta
+    fields = meta.local_concrete_fields
+    key = ("insert", meta.label, len(instances), connection.vendor)
+    sql = _write_sql.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+            f"VALUES {', '.join([row] * len(instances))}"
+        )
+        _write_sql[key] = sql
+    params = [
+        f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in instances for f in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    for obj in instances:
+        obj._state.adding = False
+        obj._state.db = using

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import realtime
 from config.exceptions import NotFound
-from config.prepared import PreparedQuery
+from config.prepared import PreparedQuery, insert_all, update_fields
 from tasks.errors import (
     CategoryExists,
     InvalidInput,
@@ -161,7 +161,7 @@ def _event(
 
 def _record(**kwargs) -> TaskEvent:
     event = _event(**kwargs)
-    event.save(force_insert=True)
+    insert_all([event])
     return event
 
 
@@ -214,7 +214,9 @@ def _check_due_at(due_at: datetime | None) -> None:
 
 
 def _save(task: Task, fields: list[str]) -> None:
-    task.save(update_fields=[*fields, "updated_at"])
+    # Model.save(update_fields=...) without compiling the UPDATE each time (config/prepared.py):
+    # timer writes run it while holding the user's lock. updated_at is set as auto_now does.
+    update_fields(task, fields)
 
 
 # --- tasks -----------------------------------------------------------------------------------
@@ -358,7 +360,7 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None) ->
                 data={"paused_task_id": str(previous.pk) if previous else None},
             )
         )
-        TaskEvent.objects.bulk_create(events)
+        insert_all(events)
         if previous is not None:
             _publish_task(previous)
         _publish_task(task)

@@ -85,3 +85,44 @@ def test_all_builds_instances_with_their_select_related_rows(user):
         assert found["b"].category is None
     assert len(queries) == 1
     assert found["a"] == with_category
+
+
+def test_update_fields_writes_what_save_would_and_touches_updated_at(user):
+    from config.prepared import update_fields
+
+    task = services.task_create(user=user, source="api", title="before")
+    stamp = task.updated_at
+    task.title, task.tracked_seconds, task.description = "after", 42, "not saved"
+
+    update_fields(task, ["title", "tracked_seconds"])
+
+    stored = Task.objects.get(pk=task.pk)
+    assert (stored.title, stored.tracked_seconds, stored.description) == ("after", 42, "")
+    assert stored.updated_at == task.updated_at > stamp
+
+
+def test_update_fields_of_a_row_that_is_gone_is_an_error(user):
+    from django.db import DatabaseError
+
+    from config.prepared import update_fields
+
+    ghost = Task(user=user, title="never saved")
+    with pytest.raises(DatabaseError):
+        update_fields(ghost, ["title"])
+
+
+def test_insert_all_stores_every_row_in_one_statement(user):
+    from config.prepared import insert_all
+    from tasks.models import TaskEvent
+
+    task = services.task_create(user=user, source="api", title="t")
+    events = [
+        TaskEvent(task=task, user_id=user.pk, type="paused", source="api", data={"n": n})
+        for n in range(3)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        insert_all(events)
+    assert len(queries) == 1
+    stored = TaskEvent.objects.filter(pk__in=[e.pk for e in events]).order_by("data__n")
+    assert [e.data for e in stored] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert not events[0]._state.adding
