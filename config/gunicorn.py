@@ -20,7 +20,9 @@ worker_class = "sync"
 # stop grace period, so a deploy never SIGKILLs a worker in the middle of a transaction.
 graceful_timeout = 8
 # A worker silent this long (a request stuck on a lock or the network) is killed and replaced.
-timeout = 30
+# Long enough for an assistant turn served here (`make serve`); in production Traefik sends
+# those to the ws role (Daphne), see deploy/stack.yml.
+timeout = 120
 # Ignored by sync workers (they close each connection after its response); kept for a switch
 # to threaded workers, where it is how long an idle keep-alive connection is held.
 keepalive = 5
