@@ -301,11 +301,12 @@ class SyncRedisGroupSender:
                 "socket_timeout": SEND_TIMEOUT_SECONDS,
                 "socket_connect_timeout": SEND_TIMEOUT_SECONDS,
             }
+            # Our timeouts win over the layer's (its read timeout is set for blocking receives).
             if "address" in host:
                 address = host.pop("address")
-                clients.append(redis.Redis.from_url(address, **{**options, **host}))
+                clients.append(redis.Redis.from_url(address, **{**host, **options}))
             else:
-                clients.append(redis.Redis(**{**options, **host}))
+                clients.append(redis.Redis(**{**host, **options}))
         return cls(layer, clients)
 
     def group_send(self, group: str, message: dict) -> None:
