@@ -1,4 +1,5 @@
 from asgiref.sync import async_to_sync
+from django.db import connection
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.parsers import MultiPartParser
@@ -45,6 +46,7 @@ class ChatMessageView(APIView):
             data=request.data, context={"user": request.user, "request": request}
         )
         serializer.is_valid(raise_exception=True)
+        _release_pooled_connection()
         result = async_to_sync(run_turn)(
             user=request.user,
             content=serializer.validated_data["content"],
@@ -52,6 +54,19 @@ class ChatMessageView(APIView):
             source="text",
         )
         return Response(_turn_body(result), status=status.HTTP_201_CREATED)
+
+
+def _release_pooled_connection() -> None:
+    """Give this thread's database connection back before waiting on the model.
+
+    In production these views run on Daphne (Traefik routes them to the ws role), where
+    connections come from a small pool shared by every socket; a turn waits on the model for
+    seconds to minutes, and holding a pooled connection that long would starve the sockets.
+    The turn's own reads and writes take connections as they need them. Persistent
+    connections (gunicorn, `make serve`) are kept: that worker is busy with this turn anyway.
+    """
+    if getattr(connection, "pool", None) is not None:
+        connection.close()
 
 
 def _turn_body(result) -> dict:
@@ -95,6 +110,7 @@ class ChatVoiceView(APIView):
         if conversation_id:
             selectors.conversation_get(user=request.user, conversation_id=conversation_id)
         audio = serializer.validated_data["audio"].read()
+        _release_pooled_connection()
         transcript = async_to_sync(voice.transcribe)(audio=audio, language=request.user.language)
         if not transcript.text:
             raise NoSpeech()

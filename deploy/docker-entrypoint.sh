@@ -34,8 +34,8 @@ case "$role" in
   ws)
     wait_for_database
     # daphne config.asgi:application, pinging idle sockets (DAPHNE_PING_INTERVAL/_TIMEOUT),
-    # with a bounded thread pool (ASGI_THREADS) and no idle cut (DAPHNE_WEBSOCKET_TIMEOUT caps
-    # a socket's whole life; -1, the default, is no cap).
+    # with a bounded thread pool (ASGI_THREADS), no idle cut, and a 24 h cap on a socket's
+    # whole life (DAPHNE_WEBSOCKET_TIMEOUT; the Redis layer's group expiry).
     exec bin/ws-server
     ;;
   migrate)
