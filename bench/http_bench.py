@@ -89,6 +89,16 @@ VARIANTS = [
         "WSGI, 2 granian workers x 4 blocking threads",
     ),
     Variant(
+        "granian-wsgi-2x1",
+        [
+            str(BIN / "granian"),
+            *("--interface", "wsgi", "--workers", "2", "--blocking-threads", "1"),
+            *("--host", "127.0.0.1", "--port", "{port}", "--log-level", "warning", "{wsgi}"),
+        ],
+        True,
+        "WSGI, 2 granian workers x 1 blocking thread (one request at a time, as gunicorn sync)",
+    ),
+    Variant(
         "uvicorn-2",
         [
             str(BIN / "uvicorn"),
