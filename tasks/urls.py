@@ -1,5 +1,7 @@
+from django.urls import re_path
+
 from config.routers import OptionalSlashRouter
-from tasks.views import CategoryViewSet, TaskViewSet
+from tasks.views import CategoryViewSet, TaskViewSet, with_fast_task_list
 
 router = OptionalSlashRouter()
 # List-level actions (tasks/current, tasks/report) are routed before tasks/{id}, so they are
@@ -7,4 +9,10 @@ router = OptionalSlashRouter()
 router.register("tasks", TaskViewSet, basename="task")
 router.register("categories", CategoryViewSet, basename="category")
 
-urlpatterns = router.urls
+# GET /tasks in the plain case skips DRF's dispatch (tasks/views.py, with_fast_task_list).
+urlpatterns = [
+    re_path(p.pattern.regex.pattern, with_fast_task_list(p.callback), name=p.name)
+    if p.name == "task-list"
+    else p
+    for p in router.urls
+]

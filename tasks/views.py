@@ -1,10 +1,18 @@
 """Thin viewsets: validate with a serializer, call one service or selector, serialize."""
 
+import functools
+
+from django.http import HttpResponse
+from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from config.pagination import PageNumberPagination
+from config.renderers import dumps
 from tasks import selectors, services
 from tasks.models import Category, Task
 from tasks.serializers import (
@@ -203,3 +211,111 @@ class CategoryViewSet(_UserScopedViewSet):
     def destroy(self, request, pk=None):
         services.category_delete(user=request.user, category=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- the unfiltered task list without DRF's dispatch ------------------------------------------
+# Every client opens with GET /api/v1/tasks, and DRF's request wrapping, negotiation, pagination
+# objects and response rendering cost about as much CPU as the work itself (bench/RESULTS.md).
+# The plain case (a bearer token, at most `page`/`page_size`, JSON accepted) is answered here
+# with the same selector, serializer, renderer and links; anything else (errors of any kind, a
+# filter, `page=last`, another Accept) goes to TaskViewSet.list unchanged, so every error keeps
+# DRF's envelope. `test_task_list_fast_path` holds the two answers equal.
+
+_FAST_LIST_PARAMS = frozenset({"page", "page_size"})
+_FAST_LIST_ACCEPT = frozenset({"", "*/*", "application/json"})
+
+
+def _plain_positive_int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and int(value) > 0 else None
+
+
+def _fast_list_applies() -> bool:
+    # The fast path does auth and pagination itself: it steps aside if the viewset's checks
+    # ever change (a throttle, a permission, another authentication or paginator).
+    from accounts.authentication import JWTAuthentication
+    from config.renderers import ORJSONRenderer
+
+    view = TaskViewSet
+    return (
+        [type(a) for a in view().get_authenticators()] == [JWTAuthentication]
+        and [type(p) for p in view().get_permissions()] == [IsAuthenticated]
+        and view().get_throttles() == []
+        and view.pagination_class is PageNumberPagination
+        and [type(r) for r in view().get_renderers()] == [ORJSONRenderer]
+    )
+
+
+def _fast_task_list(request):
+    """The response of TaskViewSet.list for the plain case, or None to let DRF answer."""
+    if request.method != "GET" or not _FAST_LIST_PARAMS.issuperset(request.GET):
+        return None
+    if request.META.get("HTTP_ACCEPT", "") not in _FAST_LIST_ACCEPT:
+        return None
+    page_param, size_param = request.GET.get("page"), request.GET.get("page_size")
+    number = _plain_positive_int(page_param) if page_param is not None else 1
+    size = (
+        _plain_positive_int(size_param)
+        if size_param is not None
+        else PageNumberPagination.page_size
+    )
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if number is None or size is None or scheme != "Bearer" or not token or " " in token:
+        return None
+    size = min(size, PageNumberPagination.max_page_size)
+    authentication = _fast_authentication()
+    try:
+        user = authentication.get_user(authentication.get_validated_token(token.encode()))
+    except Exception:  # any refusal is DRF's to word
+        return None
+    translation.activate(user.language)
+    request.LANGUAGE_CODE = translation.get_language()
+    rows, total = selectors.TaskRows(user=user).page_rows((number - 1) * size, size)
+    if not rows and number > 1:
+        return None  # past the end: DRF's 404
+    total = total or 0
+    url = request.build_absolute_uri()
+    pages = max(1, -(-total // size))
+    body = {
+        "count": total,
+        "next": replace_query_param(url, "page", number + 1) if number < pages else None,
+        "previous": None
+        if number == 1
+        else (
+            remove_query_param(url, "page")
+            if number == 2
+            else replace_query_param(url, "page", number - 1)
+        ),
+        "results": TaskSerializer(rows, many=True).data,
+    }
+    response = HttpResponse(dumps(body), content_type="application/json")
+    response["Allow"] = _LIST_ALLOW
+    return response
+
+
+def with_fast_task_list(view):
+    """Wrap the router's tasks list/create view with the fast path for plain GETs."""
+
+    @functools.wraps(view)
+    def task_list_or_create(request, *args, **kwargs):
+        if _fast_list_enabled():
+            response = _fast_task_list(request)
+            if response is not None:
+                return response
+        return view(request, *args, **kwargs)
+
+    return task_list_or_create
+
+
+@functools.cache
+def _fast_list_enabled() -> bool:
+    return _fast_list_applies()
+
+
+@functools.cache
+def _fast_authentication():
+    from accounts.authentication import JWTAuthentication
+
+    return JWTAuthentication()
+
+
+_LIST_ALLOW = "GET, POST, HEAD, OPTIONS"
