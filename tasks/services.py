@@ -96,14 +96,21 @@ _user_lock = PreparedQuery(
 def _lock_task(*, user, task_id) -> Task:
     # The row lock makes the read-check-write of the task's state atomic (no lost update of
     # tracked_seconds between two pauses, no completing a task another request just deleted).
-    try:
-        return (
-            Task.objects.select_for_update(of=("self",))
-            .select_related("category")
-            .get(pk=task_id, user_id=user.pk)
-        )
-    except Task.DoesNotExist as exc:
-        raise NotFound() from exc
+    task = _task_lock.first(task_id=task_id, user_id=user.pk)
+    if task is None:
+        raise NotFound()
+    return task
+
+
+# Compiled once, like the user lock: pause, complete and reopen run it under the user's lock.
+_task_lock = PreparedQuery(
+    lambda task_id, user_id: (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .filter(pk=task_id, user_id=user_id)
+        .order_by()
+    )
+)
 
 
 def _serialize_task(task: Task) -> dict:
