@@ -191,19 +191,25 @@ async def stream_chat(
                 for choice in chunk.get("choices") or ():
                     if not isinstance(choice, dict):
                         continue
-                    delta = choice.get("delta") or {}
+                    delta = choice.get("delta")
+                    if not isinstance(delta, dict):
+                        delta = {}
                     content = delta.get("content")
                     if isinstance(content, str) and content:
                         content = _storable(content)
                         text_parts.append(content)
                         yield TextDelta(content)
                     for call in delta.get("tool_calls") or ():
+                        if not isinstance(call, dict):
+                            continue
                         slot = calls.setdefault(
                             call.get("index", 0), {"id": "", "name": "", "args": []}
                         )
                         if call.get("id"):
                             slot["id"] = str(call["id"])
-                        function = call.get("function") or {}
+                        function = call.get("function")
+                        if not isinstance(function, dict):
+                            function = {}
                         if isinstance(function.get("name"), str):
                             slot["name"] += _storable(function["name"])
                         if isinstance(function.get("arguments"), str):
