@@ -4,6 +4,7 @@ server on a free loopback port. Only 127.0.0.1 is ever contacted."""
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import os
 import signal
@@ -212,3 +213,12 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def write_report(name: str, text: str, *, logs: Path) -> Path:
+    """Print the markdown report and keep it as /tmp/<name>-<date>.md."""
+    out = Path(tempfile.gettempdir()) / f"{name}-{dt.datetime.now():%Y%m%d-%H%M%S}.md"
+    out.write_text(text)
+    print("\n" + text, flush=True)
+    log(f"written to {out}; logs in {logs}")
+    return out

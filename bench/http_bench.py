@@ -54,6 +54,14 @@ def _gunicorn(*extra: str) -> list[str]:
     return [str(BIN / "gunicorn"), *extra, "-b", "127.0.0.1:{port}", "--log-level", "warning"]
 
 
+def _granian(*, workers: int, threads: int) -> list[str]:
+    return [
+        str(BIN / "granian"),
+        *("--interface", "wsgi", "--workers", str(workers), "--blocking-threads", str(threads)),
+        *("--host", "127.0.0.1", "--port", "{port}", "--log-level", "warning", "{wsgi}"),
+    ]
+
+
 # Every variant also gets DATABASE_CONN_MAX_AGE=600 (see COMMON_ENV): persistent connections.
 VARIANTS = [
     Variant("gunicorn-sync-2", [*_gunicorn("-w", "2"), "{wsgi}"], True, "WSGI, 2 sync workers"),
@@ -65,36 +73,18 @@ VARIANTS = [
         True,
         "WSGI, 2 workers x 4 threads",
     ),
+    # granian's default is hundreds of blocking threads per worker, each keeping its own
+    # database connection (CONN_MAX_AGE): PostgreSQL ran out of connections. 4, as gthread;
+    # or 1, one request at a time per worker as gunicorn sync.
     Variant(
         "granian-wsgi-2",
-        [
-            str(BIN / "granian"),
-            "--interface",
-            "wsgi",
-            "--workers",
-            "2",
-            # Its default is hundreds of threads per worker, each keeping its own database
-            # connection (CONN_MAX_AGE): PostgreSQL ran out of connections. 4, as gthread.
-            "--blocking-threads",
-            "4",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "{port}",
-            "--log-level",
-            "warning",
-            "{wsgi}",
-        ],
+        _granian(workers=2, threads=4),
         True,
         "WSGI, 2 granian workers x 4 blocking threads",
     ),
     Variant(
         "granian-wsgi-2x1",
-        [
-            str(BIN / "granian"),
-            *("--interface", "wsgi", "--workers", "2", "--blocking-threads", "1"),
-            *("--host", "127.0.0.1", "--port", "{port}", "--log-level", "warning", "{wsgi}"),
-        ],
+        _granian(workers=2, threads=1),
         True,
         "WSGI, 2 granian workers x 1 blocking thread (one request at a time, as gunicorn sync)",
     ),
@@ -615,11 +605,7 @@ def main() -> int:
     if problems:
         report.append("\n## Problems seen\n")
         report.append("\n".join(f"- {p}" for p in problems))
-    text = "\n".join(report) + "\n"
-    out = Path(tempfile.gettempdir()) / f"agente-bench-{dt.datetime.now():%Y%m%d-%H%M%S}.md"
-    out.write_text(text)
-    print("\n" + text, flush=True)
-    benchlib.log(f"written to {out}; server and anchor logs in {tmp}")
+    benchlib.write_report("agente-bench", "\n".join(report) + "\n", logs=tmp)
     return 0
 
 

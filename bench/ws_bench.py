@@ -457,10 +457,7 @@ def main() -> int:
     text = header + "\n" + body + "\n"
     if problems:
         text += "\n## Daphne logged\n\n" + "\n".join(f"- {p}" for p in problems[:20]) + "\n"
-    out = Path(tempfile.gettempdir()) / f"agente-bench-ws-{dt.datetime.now():%Y%m%d-%H%M%S}.md"
-    out.write_text(text)
-    print("\n" + text, flush=True)
-    benchlib.log(f"written to {out}; logs in {tmp}")
+    benchlib.write_report("agente-bench-ws", text, logs=tmp)
     return 0
 
 

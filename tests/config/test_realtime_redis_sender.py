@@ -42,9 +42,12 @@ def test_members_of_the_group_receive_the_message_as_the_layer_encodes_it(layer)
     assert async_to_sync(outsider_got_nothing)() == {"type": "end"}
 
 
-def test_a_group_with_no_members_is_one_round_trip_and_no_error(layer):
+def test_a_group_with_no_members_sends_nothing_and_raises_nothing(layer):
     sender = SyncRedisGroupSender.for_layer(layer)
     sender.group_send("user.nobody", {"type": "realtime.event", "event": {}})
+    # No channel got a message: the layer's keys hold nothing but (at most) the empty group.
+    keys = sender.clients[0].keys(f"{layer.prefix}*")
+    assert all(b":group:" in key for key in keys), keys
 
 
 def test_other_layers_keep_the_async_path():
