@@ -34,7 +34,7 @@ from goals.serializers import (
     GoalProgressSerializer,
     GoalSerializer,
 )
-from summaries.selectors import day_stats
+from summaries.selectors import day_stats, summary_find
 from tasks import selectors as task_selectors
 from tasks import services as task_services
 from tasks.serializers import (
@@ -260,7 +260,11 @@ class SummaryQuerySerializer(drf.Serializer):
 def get_summary(*, user, date=None) -> dict:
     query = _validated(SummaryQuerySerializer, {} if date is None else {"date": date}, user=user)
     day = query.get("date") or user.local_now().date()
-    return {"summary": day_stats(user=user, day=day)}
+    stored = summary_find(user=user, day=day)
+    if stored is not None:
+        extra = {"text": stored.text, "generated_at": stored.generated_at.isoformat()}
+        return {"summary": {**stored.stats, "stored": True, **extra}}
+    return {"summary": {**day_stats(user=user, day=day), "stored": False, "text": None}}
 
 
 # --- the registry -------------------------------------------------------------------------
@@ -390,8 +394,10 @@ TOOLS: dict[str, Tool] = {
         ),
         Tool(
             "get_summary",
-            "The figures of one day in the user's time zone (default today): tasks created "
-            "and completed, time tracked in total and per category, goal progress, check-ins.",
+            "One day in the user's time zone (default today): its stored daily summary (text "
+            "and figures) if there is one, otherwise the figures computed now: tasks created "
+            "and completed, time tracked in total and per category, goal progress, check-ins, "
+            "the running timer, and the 7 days before as a baseline.",
             {"date": {"type": "string", "description": "YYYY-MM-DD; default today."}},
             (),
             get_summary,

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from checkins.models import CheckIn
 from checkins.selectors import MAX_STATS_DAYS
-from config.fields import UserLocalDateTimeField, validate_calendar_date, validate_past_instant
+from config.fields import LocalDateRangeSerializer, UserLocalDateTimeField, validate_past_instant
 
 SCALE = {"min_value": 1, "max_value": 5}
 
@@ -64,27 +64,7 @@ class CheckInUpdateSerializer(CheckInCreateSerializer):
         super().__init__(*args, **kwargs)
 
 
-class _LocalDateRangeSerializer(serializers.Serializer):
-    """`from` / `to` query parameters: inclusive local dates (YYYY-MM-DD)."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = serializers.DateField(
-            required=False, validators=[validate_calendar_date], help_text="Local date, inclusive."
-        )
-        fields["to"] = serializers.DateField(
-            required=False, validators=[validate_calendar_date], help_text="Local date, inclusive."
-        )
-        return fields
-
-    def validate(self, attrs):
-        first, last = attrs.get("from"), attrs.get("to")
-        if first and last and last < first:
-            raise serializers.ValidationError({"to": [_("“to” cannot be before “from”.")]})
-        return attrs
-
-
-class CheckInListQuerySerializer(_LocalDateRangeSerializer):
+class CheckInListQuerySerializer(LocalDateRangeSerializer):
     kind = serializers.ChoiceField(choices=CheckIn.Kind.choices, required=False)
 
 

@@ -14,13 +14,9 @@ from checkins.serializers import (
     CheckInStatsSerializer,
     CheckInUpdateSerializer,
 )
+from config.fields import query_params
 
 SOURCE = "api"
-
-
-def query_params(request) -> dict:
-    """The query string with empty values dropped: `?from=&to=` means "not given"."""
-    return {key: value for key, value in request.query_params.items() if value != ""}
 
 
 KIND = OpenApiParameter("kind", OpenApiTypes.STR, enum=list(CheckIn.Kind.values))

@@ -53,3 +53,29 @@ class UserLocalDateTimeField(serializers.DateTimeField):
                 except (OverflowError, ValueError):
                     self.fail("invalid", format="ISO 8601")
         return super().enforce_timezone(value)
+
+
+def query_params(request) -> dict:
+    """The query string with empty values dropped: `?from=&to=` means "not given"."""
+    return {key: value for key, value in request.query_params.items() if value != ""}
+
+
+class LocalDateRangeSerializer(serializers.Serializer):
+    """`from` / `to` query parameters: inclusive local dates (YYYY-MM-DD), `to` not before
+    `from` (check-ins, summaries)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(
+            required=False, validators=[validate_calendar_date], help_text="Local date, inclusive."
+        )
+        fields["to"] = serializers.DateField(
+            required=False, validators=[validate_calendar_date], help_text="Local date, inclusive."
+        )
+        return fields
+
+    def validate(self, attrs):
+        first, last = attrs.get("from"), attrs.get("to")
+        if first and last and last < first:
+            raise serializers.ValidationError({"to": [_("“to” cannot be before “from”.")]})
+        return attrs

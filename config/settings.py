@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    # Background jobs: the database backend's table and `db_worker`; `crontask` the scheduler.
+    "django_tasks_db",
+    "crontask",
     "accounts",
     "tasks",
     "goals",
@@ -316,6 +319,26 @@ DEEPGRAM_TIMEOUT_SECONDS = env.float("DEEPGRAM_TIMEOUT_SECONDS", default=60.0)
 DEEPGRAM_MAX_RETRIES = env.int("DEEPGRAM_MAX_RETRIES", default=1)
 # Earlier turns sent to the model are trimmed, whole turns at a time, to about this many tokens.
 CHAT_HISTORY_TOKEN_BUDGET = env.int("CHAT_HISTORY_TOKEN_BUDGET", default=6000)
+
+# --- Background jobs (summaries/tasks.py, docs/summaries.md) -------------------------------
+# Django's own django.tasks. TASKS_BACKEND=database stores jobs in PostgreSQL for
+# `manage.py db_worker` (production: the worker role); the default, immediate, runs each job
+# inside `enqueue()`, so development and tests need no worker.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate")
+_TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured("TASKS_BACKEND must be immediate or database.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+# Finished job rows older than this are pruned daily (database backend).
+TASKS_RESULT_DAYS = env.int("TASKS_RESULT_DAYS", default=7)
+# `manage.py crontask`: with Redis, one scheduler holds a lock and fires the jobs; other
+# replicas wait for it. The lock lives 10 s and is renewed every 5 s.
+CRONTASK = {"REDIS_URL": REDIS_URL or None}
+# Timers running longer than this are paused by the 15-minute job (tasks' stale rule).
+STALE_TIMER_HOURS = env.int("STALE_TIMER_HOURS", default=10)
 
 # --- i18n and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "es"

@@ -119,6 +119,14 @@ def goal_progress_totals_on_day(*, user: User, day: date) -> list[dict]:
     ]
 
 
+def goal_progress_entry_count(*, user: User, date_from: date, date_to: date) -> int:
+    """How many progress entries the user logged over local days `date_from`..`date_to`."""
+    start, end = local_range(date_from, date_to, user.tz)
+    return GoalProgress.objects.filter(
+        user=user, recorded_at__gte=start, recorded_at__lt=end
+    ).count()
+
+
 def _daily_sums(goal_ids: list, *, user: User) -> dict:
     """{goal_id: {local_date: sum}} for the given goals, in one query."""
     if not goal_ids:

@@ -9,6 +9,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.fields import query_params
 from goals import selectors, services
 from goals.models import Goal
 from goals.serializers import (
@@ -22,11 +23,6 @@ from goals.serializers import (
 )
 
 SOURCE = "api"
-
-
-def query_params(request) -> dict:
-    """The query string with empty values dropped: `?from=&to=` means "not given"."""
-    return {key: value for key, value in request.query_params.items() if value != ""}
 
 
 ARCHIVED = OpenApiResponse(description="goal_archived: the goal is archived.")

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -310,6 +310,27 @@ def task_day_counts(*, user, day: date) -> dict:
         "created": tasks_created_on_day(user=user, day=day).count(),
         "completed": tasks_completed_on_day(user=user, day=day).count(),
     }
+
+
+def task_counts_by_window(*, user, day: date, previous_days: int) -> dict:
+    """Tasks created and completed on local day `day` and in the `previous_days` local days
+    before it, in one query whatever the number of tasks (for daily summaries):
+
+        {"created", "completed", "previous_created", "previous_completed"}
+    """
+    start, end = local_day_bounds(day, user.tz)
+    previous_start = local_day_bounds(day - timedelta(days=previous_days), user.tz)[0]
+    completed = Q(status=Task.Status.COMPLETED)
+    return Task.objects.filter(user_id=user.pk).aggregate(
+        created=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+        completed=Count("pk", filter=completed & Q(completed_at__gte=start, completed_at__lt=end)),
+        previous_created=Count(
+            "pk", filter=Q(created_at__gte=previous_start, created_at__lt=start)
+        ),
+        previous_completed=Count(
+            "pk", filter=completed & Q(completed_at__gte=previous_start, completed_at__lt=start)
+        ),
+    )
 
 
 def time_report(*, user, date_from: date, date_to: date, now: datetime | None = None) -> dict:

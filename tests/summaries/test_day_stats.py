@@ -30,6 +30,17 @@ def test_an_empty_day(user):
         "tracked_seconds": {"total": 0, "by_category": []},
         "goal_progress": [],
         "check_ins": {"count": 0, "mood_avg": None, "energy_avg": None},
+        "running_timer": None,
+        "baseline": {
+            "from": (day - timedelta(days=7)).isoformat(),
+            "to": (day - timedelta(days=1)).isoformat(),
+            "days": 7,
+            "tasks_created_avg": 0.0,
+            "tasks_completed_avg": 0.0,
+            "tracked_seconds_avg": 0,
+            "goal_progress_entries": 0,
+            "check_ins": {"count": 0, "mood_avg": None, "energy_avg": None},
+        },
     }
 
 

@@ -1,0 +1,60 @@
+"""Daily summaries in and out. Input serializers read the acting user from `context["user"]`."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from config.fields import LocalDateRangeSerializer, validate_calendar_date
+from summaries.models import DailySummary
+
+
+class DailySummarySerializer(serializers.ModelSerializer):
+    stats = serializers.JSONField(
+        read_only=True,
+        help_text="The day's figures and the 7 days before as a baseline (docs/summaries.md).",
+    )
+    source = serializers.CharField(
+        read_only=True, help_text="What made it: schedule, request, assistant or admin."
+    )
+    model = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The model that wrote the text; null: template."
+    )
+
+    class Meta:
+        model = DailySummary
+        fields = [
+            "id",
+            "date",
+            "text",
+            "language",
+            "stats",
+            "model",
+            "prompt_tokens",
+            "completion_tokens",
+            "source",
+            "generated_at",
+        ]
+        read_only_fields = fields
+
+
+class LiveSummarySerializer(serializers.Serializer):
+    """`GET /summaries/{date}?live=1`: that day's figures computed now, nothing stored."""
+
+    date = serializers.DateField()
+    live = serializers.BooleanField(help_text="Always true: computed now, not stored.")
+    stats = serializers.JSONField()
+
+
+class SummaryListQuerySerializer(LocalDateRangeSerializer):
+    pass
+
+
+def validate_summary_day(value: str, *, user):
+    """A path's YYYY-MM-DD: a real calendar date, not after the user's local today."""
+    field = serializers.DateField(input_formats=["%Y-%m-%d"], validators=[validate_calendar_date])
+    try:
+        day = field.run_validation(value)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({"date": exc.detail}) from exc
+    if day > user.local_now().date():
+        raise serializers.ValidationError({"date": [_("The date cannot be in the future.")]})
+    return day

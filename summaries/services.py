@@ -1,0 +1,185 @@
+"""Writes for daily summaries: build one, store it (upsert), and find whose summary is due.
+
+`summary_generate` is the one builder every path uses (the schedule, `POST .../generate`, the
+admin's "regenerate", `manage.py generate_daily_summaries`, seed_demo):
+
+1. the stats, through `summaries.selectors.day_stats` (a fixed number of queries);
+2. the text: the model through `config/llm.py` when one is configured, grounded in the stats
+   alone; otherwise, or when the model fails, the template in the user's language. A model
+   failure never loses the stats: the summary is stored with the template text, `llm_error`
+   set and `llm_failures` counted, and the due sweep asks the model again on a later run (at
+   most MAX_LLM_FAILURES times);
+3. the row, upserted by (user, date) under a row lock, and a live update after commit.
+
+The model call happens before the transaction opens, so no row lock is held while it writes.
+"""
+
+import logging
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from asgiref.sync import async_to_sync
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import User
+from config import llm, realtime
+from summaries.models import DailySummary
+from summaries.selectors import day_stats
+from summaries.text import language_of, model_messages, template_text
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SUMMARY_HOUR = 21
+# A summary whose text fell back to the template is retried with the model this many times in
+# all, one try per sweep, then it keeps the template text.
+MAX_LLM_FAILURES = 3
+
+
+def summary_hour(user) -> int:
+    """The local hour from which the user's day is summarised (preferences, default 21)."""
+    hour = (user.preferences or {}).get("summary_hour")
+    return hour if isinstance(hour, int) and 0 <= hour <= 23 else DEFAULT_SUMMARY_HOUR
+
+
+def _data(summary: DailySummary) -> dict:
+    from summaries.serializers import DailySummarySerializer  # serializers never import services
+
+    return DailySummarySerializer(summary).data
+
+
+def _write_text(*, user, stats: dict, language: str) -> dict:
+    """The summary's text and where it came from: the model, or the template."""
+    fields = {
+        "text": template_text(stats, language),
+        "model": None,
+        "prompt_tokens": None,
+        "completion_tokens": None,
+        "llm_error": "",
+    }
+    if not llm.is_configured():
+        return fields
+    try:
+        completion = async_to_sync(llm.complete_text)(
+            messages=model_messages(stats, language, user.name)
+        )
+    except llm.LLMError as exc:
+        # str(exc) holds the upstream's message, never the key; the user id, not the email.
+        logger.warning("summary text for user %s fell back to the template: %s", user.pk, exc)
+        fields["llm_error"] = "llm_timeout" if isinstance(exc, llm.LLMTimeout) else "llm_error"
+        return fields
+    text = completion.text.strip()
+    if not text:
+        logger.warning("summary text for user %s: the model answered nothing", user.pk)
+        fields["llm_error"] = "llm_empty"
+        return fields
+    return {
+        "text": text,
+        "model": completion.model or llm.model_name(),
+        "prompt_tokens": completion.prompt_tokens,
+        "completion_tokens": completion.completion_tokens,
+        "llm_error": "",
+    }
+
+
+def summary_generate(
+    *, user: User, day: date, source: str, now: datetime | None = None
+) -> tuple[DailySummary, bool]:
+    """Build and store the summary of the user's local day `day`; returns (summary, created).
+    Generating again replaces the stored one (same row, new stats and text)."""
+    if source not in DailySummary.Source.values:
+        raise ValueError(f"unknown source {source!r}")
+    now = now or timezone.now()
+    stats = day_stats(user=user, day=day, now=now)
+    language = language_of(user)
+    fields = {
+        "stats": stats,
+        "language": language,
+        "source": source,
+        "generated_at": now,
+        **_write_text(user=user, stats=stats, language=language),
+    }
+    failed = bool(fields["llm_error"])
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                # Locks the existing row: two generations of one day replace it one at a time.
+                summary = (
+                    DailySummary.objects.select_for_update()
+                    .filter(user_id=user.pk, date=day)
+                    .first()
+                )
+                created = summary is None
+                if created:
+                    summary = DailySummary(user=user, date=day)
+                failures = summary.llm_failures + 1 if failed else 0
+                for name, value in fields.items():
+                    setattr(summary, name, value)
+                summary.llm_failures = failures
+                summary.save()
+                event = "summary.created" if created else "summary.updated"
+                realtime.publish(user.pk, event, {"summary": _data(summary), "source": source})
+            return summary, created
+        except IntegrityError:
+            # Another process created the row between our read and insert (the unique
+            # constraint says so): once more, now as an update of that row.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+# --- the schedule -----------------------------------------------------------------------------
+
+
+def _hour_reached(hour: int) -> Q:
+    """Users whose summary hour is at or before local hour `hour`."""
+    reached = Q(preferences__summary_hour__lte=hour)
+    if hour >= DEFAULT_SUMMARY_HOUR:
+        reached |= ~Q(preferences__has_key="summary_hour")
+    return reached
+
+
+def due_summaries(*, now: datetime | None = None) -> list[tuple]:
+    """[(user_id, local date)] of active users whose local time has reached their summary hour
+    today and who have no summary of today yet, plus those whose stored summary fell back to
+    the template after a model failure (to try the model again, while a model is configured).
+
+    One query for the timezones in use and one for the users, however many users there are.
+    """
+    now = now or timezone.now()
+    users = User.objects.filter(is_active=True)
+    retry = llm.is_configured()
+    branches = Q()
+    days: dict[str, date] = {}
+    for name in users.order_by().values_list("timezone", flat=True).distinct():
+        try:
+            local = now.astimezone(ZoneInfo(name))
+        except (ValueError, KeyError, OSError):
+            logger.warning("due summaries: unknown timezone %r skipped", name)
+            continue
+        days[name] = local.date()
+        of_today = DailySummary.objects.filter(user=OuterRef("pk"), date=local.date())
+        stored = Exists(of_today)
+        due = ~stored
+        if retry:
+            due |= Exists(of_today.filter(llm_failures__gt=0, llm_failures__lt=MAX_LLM_FAILURES))
+        branches |= Q(timezone=name) & _hour_reached(local.hour) & Q(due)
+    if not days:
+        return []
+    rows = users.filter(branches).order_by("pk").values_list("pk", "timezone")
+    return [(user_id, days[name]) for user_id, name in rows]
+
+
+def summary_is_due(*, user_id, day: date) -> bool:
+    """False when the day's summary is stored and needs nothing more: the scheduled job checks
+    it first, so a job queued twice (two sweeps before the worker got to it) writes once."""
+    summary = DailySummary.objects.filter(user_id=user_id, date=day).only("llm_failures").first()
+    if summary is None:
+        return True
+    return llm.is_configured() and 0 < summary.llm_failures < MAX_LLM_FAILURES
+
+
+def previous_local_day(user, now: datetime | None = None) -> date:
+    """The user's local yesterday: the default day of `generate_daily_summaries`."""
+    return (now or timezone.now()).astimezone(user.tz).date() - timedelta(days=1)

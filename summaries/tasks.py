@@ -1,0 +1,106 @@
+"""Background jobs (Django's `django.tasks`) and their schedule (`django-crontask`).
+
+Where they run depends on `TASKS` (config/settings.py): with the database backend
+(`TASKS_BACKEND=database`) `enqueue()` stores a row and `manage.py db_worker` runs it; with the
+immediate backend (development and tests by default) `enqueue()` runs the job at once.
+`manage.py crontask` is the scheduler: it imports this module (crontask loads every installed
+app's `tasks` module), and each `@cron` job is enqueued on its schedule, once however many
+scheduler replicas run (they share a Redis lock when REDIS_URL is set; the others wait).
+
+Every job is idempotent (running it twice in a row changes nothing the second time), takes
+only JSON values (ids, ISO dates), and logs one line with its counts. A job that fails is
+recorded as failed by the worker; the next sweep picks its work up again, so one user's
+failure never blocks anyone else's summary.
+"""
+
+import logging
+from datetime import date, timedelta
+
+from crontask import cron
+from django.conf import settings
+from django.core.management import call_command
+from django.tasks import TaskResultStatus, task
+from django.utils import timezone
+
+from accounts.models import User
+from summaries import services
+
+logger = logging.getLogger(__name__)
+
+
+@task
+def generate_summary(*, user_id: str, day: str, source: str = "schedule") -> str:
+    """Write one user's summary of local day `day` (ISO date). A scheduled job skips a day
+    that already has its summary (a job queued twice writes once); other sources always
+    regenerate. Returns what it did: generated, fallback (template after a model failure),
+    skipped or gone (the user was deleted or deactivated meanwhile)."""
+    the_day = date.fromisoformat(day)
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        outcome = "gone"
+    elif source == "schedule" and not services.summary_is_due(user_id=user.pk, day=the_day):
+        outcome = "skipped"
+    else:
+        summary, _ = services.summary_generate(user=user, day=the_day, source=source)
+        outcome = "fallback" if summary.llm_error else "generated"
+    logger.info("summary job: user=%s day=%s source=%s %s", user_id, day, source, outcome)
+    return outcome
+
+
+@cron("*/15 * * * *")
+@task
+def sweep_due_summaries() -> dict:
+    """Queue a summary for every user whose local summary hour has passed today and who has
+    none yet (or whose text fell back to the template, to try the model again)."""
+    due = services.due_summaries()
+    counts = {"due": len(due), "queued": 0, "failed": 0}
+    for user_id, day in due:
+        result = generate_summary.enqueue(user_id=str(user_id), day=day.isoformat())
+        counts["queued"] += 1
+        # Only the immediate backend has finished the job by now; with the database backend
+        # the worker reports its own failures.
+        if result.status == TaskResultStatus.FAILED:
+            counts["failed"] += 1
+            logger.error("summary job failed: user=%s day=%s %s", user_id, day, result.errors)
+    logger.info("summary sweep: %(due)d due, %(queued)d queued, %(failed)d failed at once", counts)
+    return counts
+
+
+@cron("*/15 * * * *")
+@task
+def pause_stale_timers() -> int:
+    """The tasks app's rule: timers running longer than STALE_TIMER_HOURS are paused at that
+    limit (the same as `manage.py pause_stale_timers --older-than 10h`)."""
+    from tasks.services import timers_pause_stale
+
+    limit = timedelta(hours=settings.STALE_TIMER_HOURS)
+    paused = timers_pause_stale(older_than=limit)
+    logger.info("stale timers: %d paused (limit %s)", paused, limit)
+    return paused
+
+
+@cron("17 3 * * *")
+@task
+def flush_expired_tokens() -> int:
+    """simplejwt's `flushexpiredtokens`: expired refresh tokens (and their blacklist rows)
+    leave the token_blacklist tables, which otherwise grow with every login."""
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    expired = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).count()
+    call_command("flushexpiredtokens", verbosity=0)
+    logger.info("expired tokens: %d flushed", expired)
+    return expired
+
+
+@cron("47 3 * * *")
+@task
+def prune_task_results() -> str:
+    """Finished job rows of the database backend older than TASKS_RESULT_DAYS are deleted
+    (the schedule alone adds ~200 a day). Nothing to do with the immediate backend."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend != "django_tasks_db.DatabaseBackend":
+        logger.info("task results: nothing to prune (backend %s)", backend)
+        return "skipped"
+    call_command("prune_db_task_results", min_age_days=settings.TASKS_RESULT_DAYS, verbosity=0)
+    logger.info("task results: pruned those older than %d days", settings.TASKS_RESULT_DAYS)
+    return "pruned"

@@ -1,0 +1,101 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.fields import query_params
+from summaries import selectors, services
+from summaries.models import DailySummary
+from summaries.serializers import (
+    DailySummarySerializer,
+    LiveSummarySerializer,
+    SummaryListQuerySerializer,
+    validate_summary_day,
+)
+
+SOURCE = "request"
+
+DATE = OpenApiParameter(
+    "date",
+    OpenApiTypes.DATE,
+    OpenApiParameter.PATH,
+    description="A local day of yours (YYYY-MM-DD), not after your today.",
+)
+FROM = OpenApiParameter("from", OpenApiTypes.DATE, description="First day (YYYY-MM-DD), inclusive.")
+TO = OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, inclusive.")
+LIVE = OpenApiParameter(
+    "live",
+    OpenApiTypes.BOOL,
+    description="1: compute that day's figures now instead of reading the stored summary "
+    "(nothing is stored).",
+)
+
+
+class LiveQuerySerializer(serializers.Serializer):
+    live = serializers.BooleanField(required=False, default=False)
+
+
+class SummaryViewSet(viewsets.GenericViewSet):
+    """Daily summaries: one per local day, written by the schedule or on request."""
+
+    serializer_class = DailySummarySerializer
+    filter_backends: list = []
+    queryset = DailySummary.objects.none()  # the model, for the schema; get_queryset() scopes
+    lookup_field = "date"
+    # Anything up to the next slash reaches the view, so a malformed date is a 400, not a 404.
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        query = SummaryListQuerySerializer(data=query_params(self.request))
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        return selectors.summary_list(
+            user=self.request.user, date_from=params.get("from"), date_to=params.get("to")
+        )
+
+    @extend_schema(summary="Your daily summaries, newest day first", parameters=[FROM, TO])
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(DailySummarySerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="One day's summary",
+        description="404 `summary_not_found` when none is stored for that day; with `live=1`, "
+        "the day's figures computed now (nothing stored). A malformed or future date is 400.",
+        parameters=[DATE, LIVE],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="SummaryOrLive",
+                serializers=[DailySummarySerializer, LiveSummarySerializer],
+                resource_type_field_name=None,
+            )
+        },
+    )
+    def retrieve(self, request, date=None):
+        day = validate_summary_day(date, user=request.user)
+        query = LiveQuerySerializer(data=query_params(request))
+        query.is_valid(raise_exception=True)
+        if query.validated_data["live"]:
+            stats = selectors.day_stats(user=request.user, day=day)
+            return Response(LiveSummarySerializer({"date": day, "live": True, "stats": stats}).data)
+        summary = selectors.summary_get(user=request.user, day=day)
+        return Response(DailySummarySerializer(summary).data)
+
+    @extend_schema(
+        summary="Write (or rewrite) a day's summary now",
+        description="201 when the day had no summary, 200 when it replaced one. Uses the model "
+        "when one is configured; if it fails, the template text is stored and the model is "
+        "tried again later by the schedule.",
+        request=None,
+        parameters=[DATE],
+        responses={201: DailySummarySerializer, 200: DailySummarySerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="generate")
+    def generate(self, request, date=None):
+        day = validate_summary_day(date, user=request.user)
+        summary, created = services.summary_generate(user=request.user, day=day, source=SOURCE)
+        return Response(
+            DailySummarySerializer(summary).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
