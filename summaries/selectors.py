@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from checkins.selectors import checkin_stats
-from config.exceptions import NotFound
 from goals.selectors import goal_progress_entry_count, goal_progress_totals_on_day
+from summaries.errors import SummaryNotFound
 from summaries.models import DailySummary
 from tasks.selectors import local_day_bounds, running_task, task_counts_by_window, time_report
 
@@ -138,5 +138,5 @@ def summary_get(*, user, day: date) -> DailySummary:
     """The user's summary of local day `day`; none stored (or someone else's) is a 404."""
     summary = summary_find(user=user, day=day)
     if summary is None:
-        raise NotFound(code="summary_not_found")
+        raise SummaryNotFound()
     return summary

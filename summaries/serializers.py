@@ -1,10 +1,15 @@
 """Daily summaries in and out. Input serializers read the acting user from `context["user"]`."""
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.fields import LocalDateRangeSerializer, validate_calendar_date
 from summaries.models import DailySummary
+
+# strptime's %m and %d also take one digit; a path's date is exactly YYYY-MM-DD.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 class DailySummarySerializer(serializers.ModelSerializer):
@@ -52,6 +57,8 @@ def validate_summary_day(value: str, *, user):
     """A path's YYYY-MM-DD: a real calendar date, not after the user's local today."""
     field = serializers.DateField(input_formats=["%Y-%m-%d"], validators=[validate_calendar_date])
     try:
+        if not _DAY.fullmatch(value or ""):
+            field.fail("invalid", format="YYYY-MM-DD")
         day = field.run_validation(value)
     except serializers.ValidationError as exc:
         raise serializers.ValidationError({"date": exc.detail}) from exc

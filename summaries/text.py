@@ -14,9 +14,9 @@ _WORDS = {
         "nothing": "Hoy no se registró actividad: ni tareas, ni tiempo, ni check-ins.",
         "tasks": "Completaste {completed} {completed_tasks} y creaste {created} {created_tasks}.",
         "task": ("tarea", "tareas"),
+        "no_tasks": "No completaste ni creaste tareas.",
         "time": "Registraste {time} de trabajo",
         "time_by": ", sobre todo en {top} ({top_time})",
-        "uncategorized": "sin categoría",
         "no_time": "No registraste tiempo en tareas.",
         "vs": "Tu media de los 7 días anteriores es {avg}.",
         "goals": "Avanzaste en {goals}.",
@@ -29,9 +29,9 @@ _WORDS = {
         "tasks": "You completed {completed} {completed_tasks} and created {created} "
         "{created_tasks}.",
         "task": ("task", "tasks"),
+        "no_tasks": "You completed and created no tasks.",
         "time": "You tracked {time} of work",
         "time_by": ", mostly on {top} ({top_time})",
-        "uncategorized": "uncategorised",
         "no_time": "You tracked no time on tasks.",
         "vs": "Your average over the previous 7 days is {avg}.",
         "goals": "You made progress on {goals}.",
@@ -80,21 +80,22 @@ def template_text(stats: dict, language: str) -> str:
         or stats.get("running_timer")
     ):
         return words["nothing"]
-    lines = [
-        words["tasks"].format(
-            completed=tasks["completed"],
-            completed_tasks=_plural(tasks["completed"], words["task"]),
-            created=tasks["created"],
-            created_tasks=_plural(tasks["created"], words["task"]),
-        )
-    ]
+    if tasks["created"] or tasks["completed"]:
+        lines = [
+            words["tasks"].format(
+                completed=tasks["completed"],
+                completed_tasks=_plural(tasks["completed"], words["task"]),
+                created=tasks["created"],
+                created_tasks=_plural(tasks["created"], words["task"]),
+            )
+        ]
+    else:
+        lines = [words["no_tasks"]]
     if tracked["total"]:
         line = words["time"].format(time=duration(tracked["total"]))
-        if tracked["by_category"]:
-            top = tracked["by_category"][0]
-            line += words["time_by"].format(
-                top=top["name"] or words["uncategorized"], top_time=duration(top["seconds"])
-            )
+        top = tracked["by_category"][0] if tracked["by_category"] else None
+        if top and top["name"]:
+            line += words["time_by"].format(top=top["name"], top_time=duration(top["seconds"]))
         lines.append(line + ".")
     else:
         lines.append(words["no_time"])

@@ -127,3 +127,104 @@ def test_the_running_timer_counts_up_to_now(user):
 
     # Still running: yesterday gets everything from 22:00 to its local midnight.
     assert stats["tracked_seconds"]["total"] == 2 * 3600
+
+
+def test_a_running_timer_across_local_midnight_in_mexico_city(other_user):
+    # America/Mexico_City is UTC-6: local midnight is 06:00 UTC.
+    person = other_user
+    day = person.local_now().date() - timedelta(days=2)
+    task = task_services.task_create(user=person, source="api", title="Cierre de mes")
+    task_services.task_start(user=person, task=task, source="api", now=at(person, day, 23, 15))
+    # The stats are read as of 00:45 local on the following day.
+    now = at(person, day, 23, 15) + timedelta(minutes=90)
+
+    stats = day_stats(user=person, day=day, now=now)
+    following = day_stats(user=person, day=day + timedelta(days=1), now=now)
+
+    assert stats["timezone"] == "America/Mexico_City"
+    assert stats["tracked_seconds"]["total"] == 45 * 60
+    assert following["tracked_seconds"]["total"] == 45 * 60
+    assert stats["running_timer"]["title"] == "Cierre de mes"
+    assert following["running_timer"]["task_id"] == str(task.pk)
+    # The following day's baseline holds the 45 minutes before midnight.
+    assert following["baseline"]["tracked_seconds_avg"] == round(45 * 60 / 7)
+
+
+def test_a_timer_started_after_the_day_is_not_that_days(user):
+    day = user.local_now().date() - timedelta(days=1)
+    task = task_services.task_create(user=user, source="api", title="Hoy")
+    task_services.task_start(user=user, task=task, source="api")
+
+    assert day_stats(user=user, day=day)["running_timer"] is None
+
+
+def test_the_baseline_averages_the_seven_days_before(user):
+    day = user.local_now().date() - timedelta(days=1)
+    task = task_services.task_create(user=user, source="api", title="Diario")
+    for back in range(1, 8):
+        earlier = day - timedelta(days=back)
+        task_services.task_log_time(
+            user=user,
+            task=task,
+            started_at=at(user, earlier, 10),
+            ended_at=at(user, earlier, 11),
+            source="api",
+        )
+        checkin_services.checkin_create(
+            user=user, source="api", mood=back % 5 + 1, energy=3, recorded_at=at(user, earlier, 9)
+        )
+    # Eight days back is outside the baseline.
+    task_services.task_log_time(
+        user=user,
+        task=task,
+        started_at=at(user, day - timedelta(days=8), 10),
+        ended_at=at(user, day - timedelta(days=8), 15),
+        source="api",
+    )
+
+    baseline = day_stats(user=user, day=day)["baseline"]
+
+    assert baseline["tracked_seconds_avg"] == 3600
+    assert baseline["check_ins"]["count"] == 7
+    assert baseline["check_ins"]["mood_avg"] == round((2 + 3 + 4 + 5 + 1 + 2 + 3) / 7, 2)
+    assert baseline["check_ins"]["energy_avg"] == 3.0
+
+
+def _fill(user, day, n, hour):
+    """n tasks with time, completions, progress and check-ins on each of the 8 days."""
+    work = task_services.category_create(user=user, name=f"Cat {n}")
+    goal = goal_services.goal_create(
+        user=user, source="api", title=f"Meta {n}", target_value=Decimal(100), unit="u"
+    )
+    for back in range(8):
+        when = day - timedelta(days=back)
+        for i in range(n):
+            task = task_services.task_create(user=user, source="api", title=f"T{i}", category=work)
+            task_services.task_log_time(
+                user=user,
+                task=task,
+                started_at=at(user, when, hour, i),
+                ended_at=at(user, when, hour, i) + timedelta(seconds=30),
+                source="api",
+            )
+            goal_services.goal_log_progress(
+                user=user, goal=goal, value=Decimal(1), recorded_at=at(user, when, 9), source="api"
+            )
+            checkin_services.checkin_create(
+                user=user, source="api", mood=3, energy=3, recorded_at=at(user, when, 10)
+            )
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(user, django_assert_max_num_queries):
+    day = user.local_now().date() - timedelta(days=1)
+    task = task_services.task_create(user=user, source="api", title="En marcha")
+    task_services.task_start(user=user, task=task, source="api")
+    _fill(user, day, 1, hour=8)
+    with django_assert_max_num_queries(8) as few:
+        day_stats(user=user, day=day)
+
+    _fill(user, day, 6, hour=12)
+    with django_assert_max_num_queries(8) as many:
+        day_stats(user=user, day=day)
+
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -1,0 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
+from config.exceptions import NotFound
+
+
+class SummaryNotFound(NotFound):
+    """No summary stored for that day (or it is someone else's: the same answer)."""
+
+    code = "summary_not_found"
+    message = _("There is no summary of that day.")

@@ -1,0 +1,206 @@
+"""GET /api/v1/summaries, GET /api/v1/summaries/{date}, POST /api/v1/summaries/{date}/generate."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from summaries.models import DailySummary
+from tasks import services as task_services
+from tests.summaries.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/summaries"
+
+
+@pytest.fixture(autouse=True)
+def _no_model(settings):
+    settings.OPENAI_API_KEY = ""
+
+
+def stored(user, day, **fields):
+    fields.setdefault("language", "es")
+    fields.setdefault("source", "schedule")
+    fields.setdefault("text", f"Resumen del {day}")
+    fields.setdefault("stats", {"date": day.isoformat()})
+    return DailySummary.objects.create(user=user, date=day, **fields)
+
+
+@pytest.fixture
+def week(user, other_user):
+    days = [date(2026, 11, 20) + timedelta(days=i) for i in range(7)]
+    for day in days:
+        stored(user, day)
+    stored(other_user, days[0], text="de otra persona")
+    return days
+
+
+def test_the_list_is_newest_first_and_only_yours(api_client, week):
+    response = api_client.get(URL)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 7
+    assert [row["date"] for row in body["results"]] == [d.isoformat() for d in reversed(week)]
+    first = body["results"][0]
+    assert set(first) == {
+        "id",
+        "date",
+        "text",
+        "language",
+        "stats",
+        "model",
+        "prompt_tokens",
+        "completion_tokens",
+        "source",
+        "generated_at",
+    }
+
+
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_from_and_to_are_inclusive(api_client, week, slash):
+    response = api_client.get(f"{URL}{slash}?from=2026-11-22&to=2026-11-24")
+
+    assert [row["date"] for row in response.json()["results"]] == [
+        "2026-11-24",
+        "2026-11-23",
+        "2026-11-22",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("from=2026-13-01", "from"), ("to=ayer", "to"), ("from=2026-11-25&to=2026-11-20", "to")],
+)
+def test_bad_filters_are_400(api_client, week, query, field):
+    response = api_client.get(f"{URL}?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert field in response.json()["error"]["fields"]
+
+
+def test_the_list_costs_the_same_queries_for_one_row_or_many(
+    api_client, user, django_assert_num_queries
+):
+    stored(user, date(2026, 11, 1))
+    with django_assert_num_queries(2):  # the user, the page with its count
+        assert api_client.get(URL).status_code == 200
+    for i in range(2, 30):
+        stored(user, date(2026, 11, i))
+    with django_assert_num_queries(2):
+        assert len(api_client.get(URL).json()["results"]) == 20
+
+
+def test_one_days_summary(api_client, week):
+    response = api_client.get(f"{URL}/2026-11-22")
+
+    assert response.status_code == 200
+    assert response.json()["text"] == "Resumen del 2026-11-22"
+    assert response.json()["model"] is None
+
+
+def test_a_day_without_a_summary_is_404(api_client, week):
+    response = api_client.get(f"{URL}/2026-10-01/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "summary_not_found"
+
+
+def test_another_users_summary_is_404(other_client, user):
+    stored(user, date(2026, 11, 3))
+
+    for path in (f"{URL}/2026-11-03", f"{URL}/2026-11-03/"):
+        response = other_client.get(path)
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "summary_not_found"
+    assert other_client.get(URL).json()["count"] == 0
+
+
+def test_live_computes_the_day_without_storing(api_client, user):
+    day = user.local_now().date() - timedelta(days=1)
+    task = task_services.task_create(user=user, source="api", title="Informe")
+    task_services.task_log_time(
+        user=user, task=task, started_at=at(user, day, 9), ended_at=at(user, day, 10), source="api"
+    )
+
+    response = api_client.get(f"{URL}/{day.isoformat()}?live=1")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["live"] is True
+    assert body["date"] == day.isoformat()
+    assert body["stats"]["tracked_seconds"]["total"] == 3600
+    assert not DailySummary.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "20261101", "mañana", "2026-1-1", "0000-01-01"])
+def test_a_malformed_date_is_400_on_every_route(api_client, value):
+    for response in (
+        api_client.get(f"{URL}/{value}"),
+        api_client.get(f"{URL}/{value}?live=1"),
+        api_client.post(f"{URL}/{value}/generate"),
+    ):
+        assert response.status_code == 400, value
+        assert response.json()["error"]["code"] == "validation_error"
+        assert "date" in response.json()["error"]["fields"]
+    assert not DailySummary.objects.exists()
+
+
+def test_a_future_date_is_400(api_client, user):
+    tomorrow = (user.local_now().date() + timedelta(days=1)).isoformat()
+
+    assert api_client.post(f"{URL}/{tomorrow}/generate").status_code == 400
+    response = api_client.get(f"{URL}/{tomorrow}?live=1")
+    assert response.status_code == 400
+    assert "date" in response.json()["error"]["fields"]
+    assert not DailySummary.objects.exists()
+
+
+def test_a_bad_live_flag_is_400(api_client, user):
+    today = user.local_now().date().isoformat()
+    response = api_client.get(f"{URL}/{today}?live=quizás")
+    assert response.status_code == 400
+    assert "live" in response.json()["error"]["fields"]
+
+
+def test_generate_creates_then_replaces(api_client, user):
+    day = user.local_now().date().isoformat()
+
+    first = api_client.post(f"{URL}/{day}/generate")
+    second = api_client.post(f"{URL}/{day}/generate/")
+
+    assert first.status_code == 201
+    assert second.status_code == 200
+    assert first.json()["id"] == second.json()["id"]
+    assert first.json()["source"] == "request"
+    assert first.json()["text"].startswith("Hoy no se registró actividad")
+    assert DailySummary.objects.filter(user=user).count() == 1
+
+
+def test_generate_writes_only_the_callers_summary(other_client, user, other_user):
+    stored(user, date(2026, 11, 3), text="de Ana")
+
+    response = other_client.post(f"{URL}/2026-11-03/generate")
+
+    assert response.status_code == 201
+    assert DailySummary.objects.get(user=user).text == "de Ana"
+    assert DailySummary.objects.get(user=other_user).text == response.json()["text"]
+
+
+def test_summaries_need_authentication(anon_client):
+    assert anon_client.get(URL).status_code == 401
+    assert anon_client.post(f"{URL}/2026-11-03/generate").status_code == 401
+
+
+def test_the_404_speaks_the_users_language(api_client, make_user):
+    from tests.conftest import access_token_for
+
+    assert api_client.get(f"{URL}/2026-10-01").json()["error"]["message"] == (
+        "No hay resumen de ese día."
+    )
+    english = make_user(language="en")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(english)}")
+    assert api_client.get(f"{URL}/2026-10-01").json()["error"]["message"] == (
+        "There is no summary of that day."
+    )
