@@ -21,9 +21,7 @@ def people(make_user):
         # Madrid, hour 22: not yet.
         "madrid_late": make_user(timezone="Europe/Madrid", preferences={"summary_hour": 22}),
         # Mexico City, hour 14: 14:10 there, due.
-        "mexico_early": make_user(
-            timezone="America/Mexico_City", preferences={"summary_hour": 14}
-        ),
+        "mexico_early": make_user(timezone="America/Mexico_City", preferences={"summary_hour": 14}),
         # Mexico City, default 21: not yet.
         "mexico": make_user(timezone="America/Mexico_City"),
         # Tokyo, hour 5: already 3 December there, 05:10, due for the 3rd.

@@ -76,7 +76,9 @@ def test_a_day_with_time_but_no_tasks_or_check_ins():
     assert template_text(day, "es") == (
         "No completaste ni creaste tareas. Registraste 30m de trabajo."
     )
-    assert template_text(day, "en") == "You completed and created no tasks. You tracked 30m of work."
+    assert template_text(day, "en") == (
+        "You completed and created no tasks. You tracked 30m of work."
+    )
 
 
 def test_an_unknown_language_gets_spanish():
