@@ -11,7 +11,7 @@ LANGUAGES = ("es", "en")
 
 _WORDS = {
     "es": {
-        "nothing": "Hoy no se registró actividad: ni tareas, ni tiempo, ni check-ins.",
+        "nothing": "Ese día no se registró actividad: ni tareas, ni tiempo, ni check-ins.",
         "tasks": "Completaste {completed} {completed_tasks} y creaste {created} {created_tasks}.",
         "task": ("tarea", "tareas"),
         "no_tasks": "No completaste ni creaste tareas.",
@@ -25,7 +25,7 @@ _WORDS = {
         "running": "El temporizador de «{title}» sigue en marcha.",
     },
     "en": {
-        "nothing": "No activity was recorded today: no tasks, no time, no check-ins.",
+        "nothing": "No activity was recorded that day: no tasks, no time, no check-ins.",
         "tasks": "You completed {completed} {completed_tasks} and created {created} "
         "{created_tasks}.",
         "task": ("task", "tasks"),

@@ -174,7 +174,7 @@ def test_generate_creates_then_replaces(api_client, user):
     assert second.status_code == 200
     assert first.json()["id"] == second.json()["id"]
     assert first.json()["source"] == "request"
-    assert first.json()["text"].startswith("Hoy no se registró actividad")
+    assert first.json()["text"].startswith("Ese día no se registró actividad")
     assert DailySummary.objects.filter(user=user).count() == 1
 
 

@@ -57,7 +57,7 @@ def test_an_empty_day_says_so_in_each_language():
         check_ins={"count": 0, "mood_avg": None, "energy_avg": None},
         running_timer=None,
     )
-    assert template_text(empty, "es").startswith("Hoy no se registró actividad")
+    assert template_text(empty, "es").startswith("Ese día no se registró actividad")
     assert template_text(empty, "en").startswith("No activity was recorded")
 
 

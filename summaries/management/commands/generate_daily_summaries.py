@@ -70,7 +70,7 @@ class Command(BaseCommand):
         if counts["failed"]:
             raise CommandError(f"{counts['failed']} summary(ies) failed; see the log.")
 
-    def _work(self, *, day, email, due) -> list[tuple[User, date]]:
+    def _work(self, *, day, email, due) -> list[tuple[User, date | None]]:
         users = User.objects.filter(is_active=True).order_by("email")
         if email:
             users = users.filter(email=normalize_email(email))
@@ -79,16 +79,18 @@ class Command(BaseCommand):
         if due:
             picked = dict(services.due_summaries())
             return [(person, picked[person.pk]) for person in users.filter(pk__in=list(picked))]
-        return [(person, day or services.previous_local_day(person)) for person in users]
+        # No date: each user's local yesterday, worked out per user (in _one).
+        return [(person, day) for person in users]
 
-    def _one(self, person: User, day: date, *, source: str, force: bool, due: bool) -> str:
-        if day > person.local_now().date():
-            return "skipped"  # still in the future where this person lives
-        if due and not services.summary_is_due(user_id=person.pk, day=day):
-            return "skipped"
-        if not due and not force and summary_find(user=person, day=day) is not None:
-            return "skipped"
+    def _one(self, person: User, day: date | None, *, source: str, force: bool, due: bool) -> str:
         try:
+            day = day or services.previous_local_day(person)
+            if day > person.local_now().date():
+                return "skipped"  # still in the future where this person lives
+            if due and not services.summary_is_due(user_id=person.pk, day=day):
+                return "skipped"
+            if not due and not force and summary_find(user=person, day=day) is not None:
+                return "skipped"
             services.summary_generate(user=person, day=day, source=source)
         except Exception:
             # The id, not the email: logs carry no personal data.

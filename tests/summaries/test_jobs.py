@@ -1,0 +1,78 @@
+"""The periodic jobs besides the sweep: stale timers, expired tokens, the schedule itself."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from summaries import tasks as jobs
+from tasks import services as task_services
+from tasks.models import Task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_stale_timer_job_pauses_timers_past_the_limit(user, other_user, settings, caplog):
+    settings.STALE_TIMER_HOURS = 10
+    now = timezone.now()
+    forgotten = task_services.task_create(user=user, source="api", title="Olvidada")
+    task_services.task_start(user=user, task=forgotten, source="api", now=now - timedelta(hours=11))
+    recent = task_services.task_create(user=other_user, source="api", title="Reciente")
+    task_services.task_start(
+        user=other_user, task=recent, source="api", now=now - timedelta(hours=9)
+    )
+
+    with caplog.at_level(logging.INFO, logger="summaries.tasks"):
+        first = jobs.pause_stale_timers.call()
+        second = jobs.pause_stale_timers.call()
+
+    assert (first, second) == (1, 0)
+    forgotten.refresh_from_db()
+    recent.refresh_from_db()
+    assert forgotten.status == Task.Status.PAUSED
+    assert forgotten.tracked_seconds == 10 * 3600
+    assert recent.is_running
+    lines = [r.getMessage() for r in caplog.records if r.name == "summaries.tasks"]
+    assert lines == [
+        "stale timers: 1 paused (limit 10:00:00)",
+        "stale timers: 0 paused (limit 10:00:00)",
+    ]
+
+
+def test_the_token_job_flushes_expired_refresh_tokens_only(user, caplog):
+    live = RefreshToken.for_user(user)
+    old = RefreshToken.for_user(user)
+    old.blacklist()
+    OutstandingToken.objects.filter(jti=old["jti"]).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    with caplog.at_level(logging.INFO, logger="summaries.tasks"):
+        assert jobs.flush_expired_tokens.call() == 1
+        assert jobs.flush_expired_tokens.call() == 0
+
+    assert list(OutstandingToken.objects.values_list("jti", flat=True)) == [live["jti"]]
+    assert not BlacklistedToken.objects.exists()
+    assert "expired tokens: 1 flushed" in caplog.text
+
+
+def test_pruning_is_a_no_op_with_the_immediate_backend():
+    assert jobs.prune_task_results.call() == "skipped"
+
+
+def test_the_schedule_holds_each_job_once():
+    from crontask import scheduler
+
+    ours = {"sweep_due_summaries", "pause_stale_timers", "flush_expired_tokens"}
+    ours.add("prune_task_results")
+    jobs_by_name = [(job.name, str(job.trigger)) for job in scheduler.get_jobs()]
+    schedule = dict(jobs_by_name)
+    assert "minute='*/15'" in schedule["sweep_due_summaries"]
+    assert "hour='*'" in schedule["sweep_due_summaries"]
+    assert "minute='*/15'" in schedule["pause_stale_timers"]
+    assert "hour='3', minute='17'" in schedule["flush_expired_tokens"]
+    assert "hour='3', minute='47'" in schedule["prune_task_results"]
+    assert sorted(name for name, _ in jobs_by_name if name in ours) == sorted(ours)
