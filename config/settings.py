@@ -339,6 +339,8 @@ TASKS_RESULT_DAYS = env.int("TASKS_RESULT_DAYS", default=7)
 CRONTASK = {"REDIS_URL": REDIS_URL or None}
 # Timers running longer than this are paused by the 15-minute job (tasks' stale rule).
 STALE_TIMER_HOURS = env.int("STALE_TIMER_HOURS", default=10)
+if not 1 <= STALE_TIMER_HOURS <= 720:
+    raise ImproperlyConfigured("STALE_TIMER_HOURS must be from 1 to 720.")
 
 # --- i18n and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "es"
