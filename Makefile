@@ -64,10 +64,15 @@ clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache
 
 # Benchmarks (bench/README.md), never run in CI: PostgreSQL and Redis on 127.0.0.1, wrk.
-# Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--variants daphne-1 --duration 5".
-.PHONY: bench bench-smoke bench-ws
+# Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--variants daphne-1 --duration 5";
+# the daily summaries' part through SUMMARIES_BENCH_ARGS, e.g. "--users 300".
+.PHONY: bench bench-smoke bench-ws bench-summaries
 bench: venv
 	$(PY) bench/http_bench.py $(BENCH_ARGS)
+	$(PY) bench/summaries.py $(SUMMARIES_BENCH_ARGS)
+
+bench-summaries: venv
+	$(PY) bench/summaries.py $(SUMMARIES_BENCH_ARGS)
 
 bench-smoke: venv
 	$(PY) bench/http_bench.py --smoke $(BENCH_ARGS)
