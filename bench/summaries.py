@@ -20,8 +20,8 @@ sample of users at every scale (`--scale`, default 1,4); the report shows querie
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import statistics
 import time
 from decimal import Decimal
