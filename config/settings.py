@@ -386,5 +386,8 @@ LOGGING = {
         # openai 3.x sends through httpx2, which logs every request line at INFO.
         "httpx2": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # The scheduler (manage.py crontask) logs two lines per lock renewal, every 5 s; the
+        # jobs log their own line when the worker runs them.
+        "apscheduler": {"level": "WARNING"},
     },
 }
