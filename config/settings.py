@@ -258,6 +258,8 @@ THROTTLE_RATES = {
     "register_email": env.str("THROTTLE_REGISTER_EMAIL", "5/min"),
     "refresh_ip": env.str("THROTTLE_REFRESH_IP", "60/min"),
     "chat_user": env.str("THROTTLE_CHAT_USER", "30/min"),
+    # POST /summaries/{date}/generate: each one may be a model call.
+    "summary_generate_user": env.str("THROTTLE_SUMMARY_GENERATE_USER", "30/hour"),
 }
 
 # --- API ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.fields import query_params
+from config.throttling import UserThrottle
 from summaries import selectors, services
 from summaries.models import DailySummary
 from summaries.serializers import (
@@ -45,6 +46,8 @@ class SummaryViewSet(viewsets.GenericViewSet):
     lookup_field = "date"
     # Anything up to the next slash reaches the view, so a malformed date is a 400, not a 404.
     lookup_value_regex = "[^/]+"
+    # Used by the throttle on `generate` only (THROTTLE_RATES["summary_generate_user"]).
+    throttle_scope = "summary_generate"
 
     def get_queryset(self):
         query = SummaryListQuerySerializer(data=query_params(self.request))
@@ -86,12 +89,12 @@ class SummaryViewSet(viewsets.GenericViewSet):
         summary="Write (or rewrite) a day's summary now",
         description="201 when the day had no summary, 200 when it replaced one. Uses the model "
         "when one is configured; if it fails, the template text is stored and the model is "
-        "tried again later by the schedule.",
+        "tried again later by the schedule. At most 30 an hour per user by default (429).",
         request=None,
         parameters=[DATE],
         responses={201: DailySummarySerializer, 200: DailySummarySerializer},
     )
-    @action(detail=True, methods=["post"], url_path="generate")
+    @action(detail=True, methods=["post"], url_path="generate", throttle_classes=[UserThrottle])
     def generate(self, request, date=None):
         day = validate_summary_day(date, user=request.user)
         summary, created = services.summary_generate(user=request.user, day=day, source=SOURCE)

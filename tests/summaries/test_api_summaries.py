@@ -204,3 +204,16 @@ def test_the_404_speaks_the_users_language(api_client, make_user):
     assert api_client.get(f"{URL}/2026-10-01").json()["error"]["message"] == (
         "There is no summary of that day."
     )
+
+
+def test_generating_is_throttled_per_user(api_client, other_client, user, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "summary_generate_user": "2/hour"}
+    day = user.local_now().date().isoformat()
+
+    codes = [api_client.post(f"{URL}/{day}/generate").status_code for _ in range(3)]
+
+    assert codes == [201, 200, 429]
+    assert api_client.post(f"{URL}/{day}/generate").json()["error"]["code"] == "throttled"
+    # Reads are not throttled, and another user has their own allowance.
+    assert api_client.get(f"{URL}/{day}").status_code == 200
+    assert other_client.post(f"{URL}/2026-11-03/generate").status_code == 201
