@@ -4,7 +4,7 @@ from config.exceptions import NotFound
 
 
 class SummaryNotFound(NotFound):
-    """No summary stored for that day (or it is someone else's: the same answer)."""
+    """No summary stored for that day (or it is someone else's: the same answer). The code
+    stays `not_found`, as for every 404; the message says what was missing."""
 
-    code = "summary_not_found"
     message = _("There is no summary of that day.")

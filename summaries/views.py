@@ -64,7 +64,7 @@ class SummaryViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="One day's summary",
-        description="404 `summary_not_found` when none is stored for that day; with `live=1`, "
+        description="404 `not_found` when none is stored for that day; with `live=1`, "
         "the day's figures computed now (nothing stored). A malformed or future date is 400.",
         parameters=[DATE, LIVE],
         responses={

@@ -104,7 +104,7 @@ def test_a_day_without_a_summary_is_404(api_client, week):
     response = api_client.get(f"{URL}/2026-10-01/")
 
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "summary_not_found"
+    assert response.json()["error"]["code"] == "not_found"
 
 
 def test_another_users_summary_is_404(other_client, user):
@@ -113,7 +113,7 @@ def test_another_users_summary_is_404(other_client, user):
     for path in (f"{URL}/2026-11-03", f"{URL}/2026-11-03/"):
         response = other_client.get(path)
         assert response.status_code == 404
-        assert response.json()["error"]["code"] == "summary_not_found"
+        assert response.json()["error"]["code"] == "not_found"
     assert other_client.get(URL).json()["count"] == 0
 
 
