@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from asgiref.sync import async_to_sync
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -140,16 +140,30 @@ def _hour_reached(hour: int) -> Q:
     return reached
 
 
+def summary_hour_at(user, day: date) -> datetime:
+    """The instant the user's summary hour strikes on local day `day`."""
+    return datetime(day.year, day.month, day.day, summary_hour(user), tzinfo=user.tz)
+
+
+def _final(*, user, day: date, source: str, generated_at: datetime, llm_failures: int) -> bool:
+    """Whether a stored summary of `day` needs nothing more from the schedule: it was written
+    by the schedule or at/after the summary hour (one asked for at noon does not stand in for
+    the end of the day), and it is not waiting for another try of the model."""
+    if llm.is_configured() and 0 < llm_failures < MAX_LLM_FAILURES:
+        return False
+    return source == DailySummary.Source.SCHEDULE or generated_at >= summary_hour_at(user, day)
+
+
 def due_summaries(*, now: datetime | None = None) -> list[tuple]:
     """[(user_id, local date)] of active users whose local time has reached their summary hour
-    today and who have no summary of today yet, plus those whose stored summary fell back to
-    the template after a model failure (to try the model again, while a model is configured).
+    today and whose today has no final summary yet (`_final`): none stored, one written
+    before the hour on request, or one that fell back to the template after a model failure
+    (to try the model again, while a model is configured).
 
     One query for the timezones in use and one for the users, however many users there are.
     """
     now = now or timezone.now()
     users = User.objects.filter(is_active=True)
-    retry = llm.is_configured()
     branches = Q()
     days: dict[str, date] = {}
     for name in users.order_by().values_list("timezone", flat=True).distinct():
@@ -160,24 +174,58 @@ def due_summaries(*, now: datetime | None = None) -> list[tuple]:
             continue
         days[name] = local.date()
         of_today = DailySummary.objects.filter(user=OuterRef("pk"), date=local.date())
-        stored = Exists(of_today)
-        due = ~stored
-        if retry:
-            due |= Exists(of_today.filter(llm_failures__gt=0, llm_failures__lt=MAX_LLM_FAILURES))
-        branches |= Q(timezone=name) & _hour_reached(local.hour) & Q(due)
+        # Stored by the schedule and not waiting for the model: final. The rest is decided
+        # below, on the few rows that are left.
+        scheduled = of_today.filter(source=DailySummary.Source.SCHEDULE)
+        if llm.is_configured():
+            scheduled = scheduled.exclude(llm_failures__gt=0, llm_failures__lt=MAX_LLM_FAILURES)
+        branches |= Q(timezone=name) & _hour_reached(local.hour) & ~Q(Exists(scheduled))
     if not days:
         return []
-    rows = users.filter(branches).order_by("pk").values_list("pk", "timezone")
-    return [(user_id, days[name]) for user_id, name in rows]
+    today = DailySummary.objects.filter(user=OuterRef("pk"), date__in=set(days.values()))
+    latest = today.order_by("-date")
+    rows = (
+        users.filter(branches)
+        .annotate(
+            stored_date=Subquery(latest.values("date")[:1]),
+            stored_source=Subquery(latest.values("source")[:1]),
+            stored_at=Subquery(latest.values("generated_at")[:1]),
+            stored_failures=Subquery(latest.values("llm_failures")[:1]),
+        )
+        .order_by("pk")
+    )
+    due = []
+    for user in rows:
+        day = days[user.timezone]
+        if user.stored_date == day and _final(
+            user=user,
+            day=day,
+            source=user.stored_source,
+            generated_at=user.stored_at,
+            llm_failures=user.stored_failures,
+        ):
+            continue
+        due.append((user.pk, day))
+    return due
 
 
-def summary_is_due(*, user_id, day: date) -> bool:
-    """False when the day's summary is stored and needs nothing more: the scheduled job checks
-    it first, so a job queued twice (two sweeps before the worker got to it) writes once."""
-    summary = DailySummary.objects.filter(user_id=user_id, date=day).only("llm_failures").first()
+def summary_is_due(*, user, day: date) -> bool:
+    """False when the day's summary is stored and final (`_final`): the scheduled job checks it
+    first, so a job queued twice (two sweeps before the worker got to it) writes once."""
+    summary = (
+        DailySummary.objects.filter(user_id=user.pk, date=day)
+        .only("source", "generated_at", "llm_failures")
+        .first()
+    )
     if summary is None:
         return True
-    return llm.is_configured() and 0 < summary.llm_failures < MAX_LLM_FAILURES
+    return not _final(
+        user=user,
+        day=day,
+        source=summary.source,
+        generated_at=summary.generated_at,
+        llm_failures=summary.llm_failures,
+    )
 
 
 def previous_local_day(user, now: datetime | None = None) -> date:

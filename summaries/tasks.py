@@ -38,7 +38,7 @@ def generate_summary(*, user_id: str, day: str, source: str = "schedule") -> str
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         outcome = "gone"
-    elif source == "schedule" and not services.summary_is_due(user_id=user.pk, day=the_day):
+    elif source == "schedule" and not services.summary_is_due(user=user, day=the_day):
         outcome = "skipped"
     else:
         summary, _ = services.summary_generate(user=user, day=the_day, source=source)

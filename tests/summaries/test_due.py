@@ -1,6 +1,6 @@
 """The due sweep: who gets a summary now, with the clock fixed (services take `now`)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -73,7 +73,7 @@ def test_exactly_on_the_hour_is_due(people):
 
 def test_a_stored_summary_of_that_local_day_is_not_due_again(people):
     DailySummary.objects.create(
-        user=people["madrid"], date=date(2026, 12, 2), language="es", source="request"
+        user=people["madrid"], date=date(2026, 12, 2), language="es", source="schedule"
     )
     # Yesterday's summary does not count for today.
     DailySummary.objects.create(
@@ -118,3 +118,46 @@ def test_a_job_for_a_deleted_user_does_nothing(user):
     user.delete()
     assert tasks.generate_summary.call(user_id=user_id, day=day) == "gone"
     assert not DailySummary.objects.exists()
+
+
+def test_a_summary_asked_for_before_the_hour_does_not_replace_the_evening_one(people):
+    madrid, utc = people["madrid"], people["utc"]
+    # Madrid asked at noon local (before 21:00): the schedule still writes the day's summary.
+    DailySummary.objects.create(
+        user=madrid,
+        date=date(2026, 12, 2),
+        language="es",
+        source="request",
+        generated_at=datetime(2026, 12, 2, 11, 0, tzinfo=UTC),
+    )
+    # UTC asked at 20:05, after its 20:00 hour: that one is the day's summary.
+    DailySummary.objects.create(
+        user=utc,
+        date=date(2026, 12, 2),
+        language="es",
+        source="request",
+        generated_at=datetime(2026, 12, 2, 20, 5, tzinfo=UTC),
+    )
+
+    picked = chosen(people, NOW)
+
+    assert ("madrid", date(2026, 12, 2)) in picked
+    assert ("utc", date(2026, 12, 2)) not in picked
+
+
+def test_the_job_rewrites_a_summary_asked_for_before_the_hour(user):
+    user.preferences = {"summary_hour": 0}
+    user.save()
+    day = user.local_now().date()
+    early = DailySummary.objects.create(
+        user=user,
+        date=day,
+        language="es",
+        source="request",
+        generated_at=datetime(day.year, day.month, day.day, tzinfo=user.tz) - timedelta(minutes=1),
+    )
+
+    assert tasks.generate_summary.call(user_id=str(user.pk), day=day.isoformat()) == "generated"
+    early.refresh_from_db()
+    assert early.source == "schedule"
+    assert tasks.generate_summary.call(user_id=str(user.pk), day=day.isoformat()) == "skipped"

@@ -87,7 +87,7 @@ class Command(BaseCommand):
             day = day or services.previous_local_day(person)
             if day > person.local_now().date():
                 return "skipped"  # still in the future where this person lives
-            if due and not services.summary_is_due(user_id=person.pk, day=day):
+            if due and not services.summary_is_due(user=person, day=day):
                 return "skipped"
             if not due and not force and summary_find(user=person, day=day) is not None:
                 return "skipped"
