@@ -60,7 +60,30 @@ def test_the_token_job_flushes_expired_refresh_tokens_only(user, caplog):
 
 
 def test_pruning_is_a_no_op_with_the_immediate_backend():
-    assert jobs.prune_task_results.call() == "skipped"
+    assert jobs.prune_task_results.call() == 0
+
+
+def test_pruning_deletes_finished_job_rows_past_their_days(settings, user):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS_RESULT_DAYS = 7
+    day = user.local_now().date().isoformat()
+    old, recent, waiting = (
+        jobs.generate_summary.enqueue(user_id=str(user.pk), day=day) for _ in range(3)
+    )
+    now = timezone.now()
+    DBTaskResult.objects.filter(pk=old.id).update(
+        status="SUCCESSFUL", finished_at=now - timedelta(days=8)
+    )
+    DBTaskResult.objects.filter(pk=recent.id).update(
+        status="FAILED", finished_at=now - timedelta(days=6)
+    )
+
+    assert jobs.prune_task_results.call() == 1
+
+    remaining = {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)}
+    assert remaining == {recent.id, waiting.id}
 
 
 def test_the_schedule_holds_each_job_once():
