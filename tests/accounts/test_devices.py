@@ -235,3 +235,15 @@ def test_logout_with_a_malformed_device_id_is_a_400_and_logs_nobody_out(anon_cli
     assert "device_id" in error_of(response)["fields"]
     refreshed = anon_client.post("/api/v1/auth/refresh", {"refresh": tokens["refresh"]})
     assert refreshed.status_code == 200
+
+
+def test_the_schema_documents_the_device_endpoints(anon_client):
+    schema = anon_client.get("/api/v1/schema?format=json").json()
+
+    devices = schema["paths"]["/api/v1/auth/devices"]
+    assert set(devices) >= {"get", "post"}
+    assert {"200", "201", "400", "401"} <= set(devices["post"]["responses"])
+    one = schema["paths"]["/api/v1/auth/devices/{id}"]
+    assert "404" in one["delete"]["responses"] and "204" in one["delete"]["responses"]
+    logout = schema["components"]["schemas"]["LogoutRequest"]
+    assert "device_id" in logout["properties"]
