@@ -1,22 +1,35 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Device, Notification, PushMessage, User
 from accounts.notifications import send_test_push
 
 
-class DeviceInline(admin.TabularInline):
-    model = Device
-    extra = 0
-    fields = ["name", "platform", "expo_push_token", "created_at", "last_registered_at"]
-    readonly_fields = fields
-    can_delete = True
-    show_change_link = True
+def _devices_of(user: User) -> str:
+    """The user's devices on their page, each linking to its own (where it can be deleted).
 
-    def has_add_permission(self, request, obj=None):
-        return False  # devices register themselves from the app
+    Shown as a read-only field rather than an inline, so the user form posts as before."""
+    devices = list(user.devices.all()) if user.pk else []
+    if not devices:
+        return "—"
+    return format_html_join(
+        mark_safe("<br>"),
+        '<a href="{}">{}</a> ({}, {})',
+        (
+            (
+                reverse("admin:accounts_device_change", args=[d.pk]),
+                d.name or d.expo_push_token,
+                d.get_platform_display(),
+                d.last_registered_at.strftime("%Y-%m-%d %H:%M"),
+            )
+            for d in devices
+        ),
+    )
 
 
 @admin.action(description=_("Send a test notification to their devices"))
@@ -67,10 +80,10 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["email", "name", "language", "timezone", "is_active", "is_staff", "created_at"]
     list_filter = ["is_active", "is_staff", "is_superuser", "language", "timezone"]
     search_fields = ["email", "name"]
-    readonly_fields = ["id", "created_at", "updated_at", "last_login"]
+    readonly_fields = ["id", "created_at", "updated_at", "last_login", "devices"]
     fieldsets = [
         (None, {"fields": ["id", "email", "password"]}),
-        (_("Profile"), {"fields": ["name", "timezone", "language", "preferences"]}),
+        (_("Profile"), {"fields": ["name", "timezone", "language", "preferences", "devices"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         (_("Dates"), {"fields": ["last_login", "created_at", "updated_at"]}),
     ]
@@ -78,8 +91,11 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
     filter_horizontal = ["groups"]
-    inlines = [DeviceInline]
     actions = [send_test_notification]
+
+    @admin.display(description=_("devices"))
+    def devices(self, obj: User) -> str:
+        return _devices_of(obj)
 
 
 @admin.register(Device)
