@@ -7,6 +7,7 @@ ticket unless told otherwise; tests script the rest and read back what was sent:
         fake_expo.unregistered.add(token)            # ticket error DeviceNotRegistered
         fake_expo.receipt_errors[token] = "DeviceNotRegistered"   # ok ticket, error receipt
         fake_expo.fail_next(429, times=2)            # whole requests refused, then normal
+        fake_expo.delay_next_send = 2.0              # accept, then answer after 2 s
         ...
         assert [m["to"] for m in fake_expo.delivered] == [token]  # accepted messages, in order
 """
@@ -57,6 +58,7 @@ class FakeExpo(LocalHTTPServer):
         self._failures: list[Failure] = []
         self._receipt_failures: list[Failure] = []
         self._tickets: dict[str, str] = {}  # ticket id -> token
+        self.delay_next_send = 0.0  # seconds to sit on the next send after accepting it
         super().__init__(_make_handler(self))
 
     def fail_next(self, status: int, *, times: int = 1, json_body=True, retry_after=None):
@@ -153,6 +155,9 @@ def _make_handler(fake: FakeExpo):
                 body = None
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, answer, extra = fake._answer(self.path.split("?")[0], headers, body)
+            delay, fake.delay_next_send = fake.delay_next_send, 0.0
+            if delay and fake._stop.wait(delay):  # accepted, but the answer comes too late
+                return
             data = answer.encode() if isinstance(answer, str) else json.dumps(answer).encode()
             content_type = "text/html" if isinstance(answer, str) else "application/json"
             try:

@@ -216,6 +216,35 @@ def test_expo_5xx_beyond_the_retries_waits_for_the_retry_job_then_sends_once(
     assert "sent=1" in lines[0] and "sent=0" in lines[1]
 
 
+def test_an_answer_that_never_comes_is_not_resent(fake_expo, settings, user, add_device):
+    # Expo may well have taken the batch: sending it again could put it twice on the phone.
+    settings.EXPO_TIMEOUT_SECONDS = 0.3
+    add_device(user)
+    fake_expo.delay_next_send = 2.0
+    notification = queue(user)
+
+    counts = push_send_pending()
+    PushMessage.objects.update(next_attempt_at=timezone.now())
+    push_send_pending()
+
+    assert counts.failed == 1
+    assert len(fake_expo.sends()) == 1
+    assert notification.messages.get().error == "readtimeout"
+
+
+def test_no_connection_is_retried_and_the_message_kept(fake_expo, settings, user, add_device):
+    fake_expo.stop()
+    settings.EXPO_BASE_URL = fake_expo.origin  # nothing listens there any more
+    add_device(user)
+    notification = queue(user)
+
+    counts = push_send_pending()
+
+    assert counts.retrying == 1
+    message = notification.messages.get()
+    assert message.status == "pending" and message.error == "connection_error"
+
+
 def test_a_message_expo_keeps_refusing_fails_after_the_last_attempt(
     fake_expo, settings, user, add_device
 ):
