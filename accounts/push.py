@@ -193,7 +193,7 @@ def _claim(*, now, notification_ids, limit: int) -> list[PushMessage]:
         PushMessage.objects.filter(id__in=ids, status=PushMessage.Status.PENDING).update(
             status=PushMessage.Status.SENDING, attempts=F("attempts") + 1, updated_at=now
         )
-    return list(PushMessage.objects.filter(id__in=ids).select_related("notification"))
+    return list(PushMessage.objects.filter(id__in=ids).select_related("notification", "device"))
 
 
 def _release(batch: list[PushMessage], reason: str, counts: PushCounts) -> None:
@@ -268,9 +268,28 @@ def _log_instead(batch: list[PushMessage], counts: PushCounts) -> None:
 
 def _fail_interrupted(now) -> int:
     """Messages a dead worker left mid-request: Expo may have them, so they are not resent."""
-    return PushMessage.objects.filter(
+    stuck = PushMessage.objects.filter(
         status=PushMessage.Status.SENDING, updated_at__lt=now - SENDING_STALE_AFTER
-    ).update(status=PushMessage.Status.ERROR, error="interrupted", updated_at=now)
+    )
+    notification_ids = list(stuck.values_list("notification_id", flat=True))
+    failed = stuck.update(status=PushMessage.Status.ERROR, error="interrupted", updated_at=now)
+    _settle(notification_ids)
+    return failed
+
+
+def _drop_unreachable(batch: list[PushMessage], counts: PushCounts) -> list[PushMessage]:
+    """Messages whose device was removed, or now belongs to someone else, are not sent (a
+    retry of yesterday's reminder must not reach a phone its person logged out of)."""
+    keep = []
+    for message in batch:
+        device = message.device
+        if device is not None and device.user_id == message.notification.user_id:
+            keep.append(message)
+            continue
+        message.status, message.error = PushMessage.Status.ERROR, "device_removed"
+        message.save(update_fields=["status", "error", "updated_at"])
+        counts.failed += 1
+    return keep
 
 
 def push_send_pending(*, notification_ids=None) -> PushCounts:
@@ -278,8 +297,13 @@ def push_send_pending(*, notification_ids=None) -> PushCounts:
     counts = PushCounts()
     counts.failed += _fail_interrupted(timezone.now())
     client = _client() if settings.EXPO_PUSH_ENABLED else None
-    while batch := _claim(now=timezone.now(), notification_ids=notification_ids, limit=BATCH_SIZE):
-        if client is None:
+    while claimed := _claim(
+        now=timezone.now(), notification_ids=notification_ids, limit=BATCH_SIZE
+    ):
+        batch = _drop_unreachable(claimed, counts)
+        if not batch:
+            pass
+        elif client is None:
             _log_instead(batch, counts)
         else:
             expo_messages = [
@@ -298,7 +322,7 @@ def push_send_pending(*, notification_ids=None) -> PushCounts:
             except _Retryable as exc:
                 logger.warning("push: Expo still answers %s; %d wait", exc.reason, len(batch))
                 _release(batch, exc.reason, counts)
-                _settle(m.notification_id for m in batch)
+                _settle(m.notification_id for m in claimed)
                 break  # Expo is unwell: the rest stays pending for the retry job
             except _Failed as exc:
                 logger.error("push: sending failed (%s) for %d messages", exc.reason, len(batch))
@@ -308,7 +332,7 @@ def push_send_pending(*, notification_ids=None) -> PushCounts:
                 counts.failed += len(batch)
             else:
                 _record_tickets(batch, tickets, counts)
-        _settle(m.notification_id for m in batch)
+        _settle(m.notification_id for m in claimed)
     return counts
 
 

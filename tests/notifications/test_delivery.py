@@ -287,6 +287,27 @@ def test_the_access_token_is_sent_as_bearer(fake_expo, settings, user, add_devic
     assert fake_expo.sends()[0].headers["authorization"] == "Bearer expo-access-token"
 
 
+def test_a_waiting_message_does_not_follow_a_removed_or_moved_device(
+    fake_expo, user, other_user, add_device
+):
+    removed, moved = add_device(user), add_device(user)
+    fake_expo.fail_next(503, times=3)
+    notification = queue(user)
+    push_send_pending()  # Expo is down: both wait
+    removed.delete()  # the person logged out of that phone
+    moved.user = other_user  # someone else logged in on this one
+    moved.save()
+    PushMessage.objects.update(next_attempt_at=timezone.now())
+
+    counts = push_send_pending()
+
+    assert fake_expo.delivered == []
+    assert counts.failed == 2
+    assert set(notification.messages.values_list("error", flat=True)) == {"device_removed"}
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.FAILED
+
+
 def test_messages_left_mid_send_by_a_dead_worker_are_not_resent(fake_expo, user, add_device):
     add_device(user)
     notification = queue(user)
@@ -297,6 +318,8 @@ def test_messages_left_mid_send_by_a_dead_worker_are_not_resent(fake_expo, user,
     assert counts.failed == 1
     assert fake_expo.sends() == []
     assert notification.messages.get().error == "interrupted"
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.FAILED
 
 
 def test_without_configuration_notifications_are_logged_not_sent(
