@@ -184,7 +184,8 @@ def _claim(*, now, notification_ids, limit: int) -> list[PushMessage]:
     if notification_ids is not None:
         scope = scope.filter(notification_id__in=notification_ids)
     with transaction.atomic():
-        # SKIP LOCKED: two senders running at once take different messages, never the same.
+        # SKIP LOCKED: two senders running at once take different messages, never the same
+        # (rows another sender holds are skipped; once it commits they are no longer pending).
         ids = list(
             scope.order_by("next_attempt_at")
             .select_for_update(skip_locked=True)

@@ -74,3 +74,37 @@ def test_skipped_ones_do_not_count(fake_expo, settings, make_user, add_device):
     counts = checkin_reminders_run(now=utc(2026, 12, 2, 8, 1))
 
     assert counts.sent == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_jobs_cannot_both_slip_under_the_cap(settings, make_user, add_device):
+    import threading
+
+    from django.db import connection
+
+    from accounts.notifications import notification_create
+
+    settings.PUSH_MAX_PER_DAY = 1
+    user = make_user(email="carrera@example.com")
+    add_device(user)
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def notify(key):
+        try:
+            barrier.wait()
+            outcome, _ = notification_create(
+                user=user, kind="summary_ready", dedupe_key=key, title="t", body="b", data={}
+            )
+            outcomes.append(outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=notify, args=(f"k{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(outcomes) == ["daily_cap", "daily_cap", "daily_cap", "queued"]
