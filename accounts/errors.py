@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
-from config.exceptions import DomainError
+from config.exceptions import DomainError, NotFound
 
 
 class EmailTaken(DomainError):
@@ -34,3 +34,7 @@ class InactiveAccount(DomainError):
     status_code = status.HTTP_401_UNAUTHORIZED
     code = "no_active_account"
     message = _("No active account found for the given token.")
+
+
+class DeviceNotFound(NotFound):
+    message = _("Device not found.")

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.models import User, normalize_email, validate_timezone
+from accounts.models import Device, User, normalize_email, validate_timezone
+from accounts.push import is_expo_push_token
 from config.fields import iso_datetime
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -18,11 +19,12 @@ def _hhmm(value, field: str) -> str:
 
 
 def validate_preferences(value) -> dict:
-    """Known keys only: `summary_hour` (0-23), `checkin_reminders` (list of "HH:MM", at most 6)
-    and `quiet_hours` ({"start": "HH:MM", "end": "HH:MM"})."""
+    """Known keys only: `summary_hour` (0-23), `checkin_reminders` (list of "HH:MM", at most 6),
+    `quiet_hours` ({"start": "HH:MM", "end": "HH:MM"}) and `notifications` (which push kinds
+    are on: {"checkin_reminder"|"summary_ready"|"stale_timer": bool})."""
     if not isinstance(value, dict):
         raise serializers.ValidationError(_("Preferences must be an object."))
-    allowed = {"summary_hour", "checkin_reminders", "quiet_hours"}
+    allowed = {"summary_hour", "checkin_reminders", "quiet_hours", "notifications"}
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise serializers.ValidationError(
@@ -49,7 +51,26 @@ def validate_preferences(value) -> dict:
                 )
             _hhmm(quiet["start"], "quiet_hours")
             _hhmm(quiet["end"], "quiet_hours")
+    if "notifications" in value:
+        _notification_kinds(value["notifications"])
     return value
+
+
+NOTIFICATION_KINDS = ("checkin_reminder", "summary_ready", "stale_timer")
+
+
+def _notification_kinds(kinds) -> None:
+    if not isinstance(kinds, dict) or not set(kinds) <= set(NOTIFICATION_KINDS):
+        raise serializers.ValidationError(
+            {
+                "notifications": [
+                    _("An object whose keys are among: %(kinds)s.")
+                    % {"kinds": ", ".join(NOTIFICATION_KINDS)}
+                ]
+            }
+        )
+    if not all(isinstance(on, bool) for on in kinds.values()):
+        raise serializers.ValidationError({"notifications": [_("Each value is true or false.")]})
 
 
 class TimezoneField(serializers.CharField):
@@ -123,3 +144,33 @@ class AuthResponseSerializer(serializers.Serializer):
     user = UserSerializer()
     access = serializers.CharField()
     refresh = serializers.CharField()
+
+
+class LogoutSerializer(RefreshSerializer):
+    device_id = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="This phone's device id: it is removed too, so it gets no more notifications.",
+    )
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Device
+        fields = ["id", "expo_push_token", "platform", "name", "created_at", "last_registered_at"]
+        read_only_fields = fields
+
+
+class DeviceRegisterSerializer(serializers.Serializer):
+    expo_push_token = serializers.CharField(
+        max_length=255, help_text="As Expo gives it: ExponentPushToken[…] or ExpoPushToken[…]."
+    )
+    platform = serializers.ChoiceField(choices=Device.Platform.choices)
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def validate_expo_push_token(self, value: str) -> str:
+        if not is_expo_push_token(value):
+            raise serializers.ValidationError(
+                _("Not an Expo push token (ExponentPushToken[…] or ExpoPushToken[…]).")
+            )
+        return value

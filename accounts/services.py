@@ -1,13 +1,14 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.db import IntegrityError, transaction
+from django.utils import timezone as dj_timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.errors import EmailTaken, InactiveAccount, InvalidCredentials, InvalidToken
-from accounts.models import User, normalize_email
+from accounts.models import Device, User, normalize_email
 
 
 def tokens_for(user: User) -> dict:
@@ -57,6 +58,56 @@ def user_update(*, user: User, data: dict) -> User:
             setattr(locked, field, value)
         locked.save(update_fields=[*data, "updated_at"])
     return locked
+
+
+MAX_DEVICES_PER_USER = 20
+
+
+def device_register(*, user: User, expo_push_token: str, platform: str, name: str = "") -> tuple:
+    """Register or refresh a device: answers `(device, created)`.
+
+    A token names one app installation; registering one that belongs to another account moves
+    it here (the phone's new owner logged in), so pushes never reach the previous account's
+    person. Past MAX_DEVICES_PER_USER, the device registered least recently is dropped.
+    """
+    now = dj_timezone.now()
+    with transaction.atomic():
+        # Locked: two registrations of one token at once update one row instead of racing
+        # into the unique index.
+        device = Device.objects.select_for_update().filter(expo_push_token=expo_push_token).first()
+        created = device is None or device.user_id != user.pk
+        if device is None:
+            device = Device(expo_push_token=expo_push_token, created_at=now)
+        elif created:
+            device.created_at = now
+        device.user, device.platform, device.name = user, platform, name
+        device.last_registered_at = now
+        try:
+            with transaction.atomic():
+                device.save()
+        except IntegrityError:  # a concurrent first registration of the token won: refresh it
+            return device_register(
+                user=user, expo_push_token=expo_push_token, platform=platform, name=name
+            )
+        stale = Device.objects.filter(user=user).order_by("-last_registered_at", "-id")
+        Device.objects.filter(
+            pk__in=list(stale.values_list("pk", flat=True)[MAX_DEVICES_PER_USER:])
+        ).delete()
+    return device, created
+
+
+def device_delete(*, device: Device) -> None:
+    device.delete()
+
+
+def logout_with_device(*, refresh: str, device_id) -> None:
+    """Log out and drop the device in one step. The token is checked first, so a bad one
+    changes nothing; a device id that is not the token owner's (or is gone) is ignored."""
+    token = _refresh_token(refresh)
+    user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
+    with transaction.atomic():
+        Device.objects.filter(pk=device_id, user_id=user_id).delete()
+        refresh_blacklist(refresh=refresh)
 
 
 def _refresh_token(raw: str) -> RefreshToken:

@@ -8,4 +8,6 @@ urlpatterns = [
     re_path(r"^refresh/?$", views.RefreshView.as_view(), name="auth-refresh"),
     re_path(r"^logout/?$", views.LogoutView.as_view(), name="auth-logout"),
     re_path(r"^me/?$", views.MeView.as_view(), name="auth-me"),
+    re_path(r"^devices/?$", views.DeviceListView.as_view(), name="auth-devices"),
+    re_path(r"^devices/(?P<pk>[^/]+)/?$", views.DeviceDetailView.as_view(), name="auth-device"),
 ]

@@ -1,18 +1,24 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import selectors, services
+from accounts.models import Device
 from accounts.serializers import (
     AuthResponseSerializer,
+    DeviceRegisterSerializer,
+    DeviceSerializer,
     LoginSerializer,
+    LogoutSerializer,
     RefreshSerializer,
     RegisterSerializer,
     TokenPairSerializer,
     UserSerializer,
 )
+from config.pagination import PageNumberPagination
 from config.throttling import EmailThrottle, IPThrottle
 
 
@@ -70,11 +76,18 @@ class LogoutView(_PublicAuthView):
     throttle_scope = "refresh"
     throttle_classes = [IPThrottle]
 
-    @extend_schema(request=RefreshSerializer, responses={204: None}, auth=[])
+    @extend_schema(request=LogoutSerializer, responses={204: None}, auth=[])
     def post(self, request):
-        serializer = RefreshSerializer(data=request.data)
+        serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.refresh_blacklist(refresh=serializer.validated_data["refresh"])
+        refresh, device_id = (
+            serializer.validated_data["refresh"],
+            serializer.validated_data.get("device_id"),
+        )
+        if device_id:
+            services.logout_with_device(refresh=refresh, device_id=device_id)
+        else:
+            services.refresh_blacklist(refresh=refresh)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -89,3 +102,46 @@ class MeView(APIView):
         serializer.is_valid(raise_exception=True)
         user = services.user_update(user=request.user, data=serializer.validated_data)
         return Response(UserSerializer(user).data)
+
+
+class DeviceListView(GenericAPIView):
+    """The user's phones that receive push notifications (docs/push.md)."""
+
+    serializer_class = DeviceSerializer
+    pagination_class = PageNumberPagination
+    queryset = Device.objects.none()  # the model, for the schema; get_queryset() scopes
+
+    def get_queryset(self):
+        return selectors.device_list(user=self.request.user)
+
+    @extend_schema(
+        summary="List your devices, most recently registered first",
+        operation_id="auth_devices_list",
+    )
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(DeviceSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Register (or refresh) this device's Expo push token",
+        request=DeviceRegisterSerializer,
+        responses={200: DeviceSerializer, 201: DeviceSerializer},
+    )
+    def post(self, request):
+        serializer = DeviceRegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        device, created = services.device_register(user=request.user, **serializer.validated_data)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(DeviceSerializer(device).data, status=code)
+
+
+class DeviceDetailView(APIView):
+    @extend_schema(summary="Get one of your devices", responses={200: DeviceSerializer})
+    def get(self, request, pk):
+        device = selectors.device_get(user=request.user, device_id=pk)
+        return Response(DeviceSerializer(device).data)
+
+    @extend_schema(summary="Remove a device: it gets no more notifications", responses={204: None})
+    def delete(self, request, pk):
+        services.device_delete(device=selectors.device_get(user=request.user, device_id=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "checkins",
     "summaries",
     "chat",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +344,27 @@ CRONTASK = {"REDIS_URL": REDIS_URL or None}
 STALE_TIMER_HOURS = env.int("STALE_TIMER_HOURS", default=10)
 if not 1 <= STALE_TIMER_HOURS <= 720:
     raise ImproperlyConfigured("STALE_TIMER_HOURS must be from 1 to 720.")
+# --- Push notifications (accounts/push.py, notifications/tasks.py; docs/push.md) -------------
+# Expo's push service needs no credentials unless the Expo project turned on "enhanced push
+# security"; then EXPO_ACCESS_TOKEN is required. Without EXPO_PUSH_ENABLED (on by default in
+# production, or when a token or base URL is given) notifications are logged, not sent.
+EXPO_ACCESS_TOKEN = secret("EXPO_ACCESS_TOKEN")
+EXPO_BASE_URL = env.str("EXPO_BASE_URL", default="") or "https://exp.host"
+EXPO_TIMEOUT_SECONDS = env.float("EXPO_TIMEOUT_SECONDS", default=15.0)
+EXPO_PUSH_ENABLED = env.bool(
+    "EXPO_PUSH_ENABLED",
+    default=IS_PRODUCTION or bool(EXPO_ACCESS_TOKEN) or bool(env.str("EXPO_BASE_URL", default="")),
+)
+# At most this many notifications per person per local day (test pushes do not count).
+PUSH_MAX_PER_DAY = env.int("PUSH_MAX_PER_DAY", default=6)
+# Pauses (seconds) before re-sending a batch Expo answered with 429/5xx, within one job run;
+# after the last one the batch waits for the retry job (and gives up after PUSH_MAX_ATTEMPTS).
+PUSH_RETRY_DELAYS = [float(v) for v in env.list("PUSH_RETRY_DELAYS", default=["1", "4", "16"])]
+PUSH_MAX_ATTEMPTS = env.int("PUSH_MAX_ATTEMPTS", default=8)
+# A check-in reminder is due from its time until this many minutes later (missed runs catch up).
+PUSH_REMINDER_WINDOW_MINUTES = env.int("PUSH_REMINDER_WINDOW_MINUTES", default=30)
+# A running timer gets its nudge after this many hours, or once it passes its estimate.
+PUSH_STALE_TIMER_HOURS = env.float("PUSH_STALE_TIMER_HOURS", default=3.0)
 
 # --- i18n and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "es"

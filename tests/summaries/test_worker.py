@@ -77,9 +77,11 @@ def test_the_sweep_queues_and_one_failure_blocks_no_one(database_backend, make_u
     run_worker(tmp_path)
 
     assert list(DailySummary.objects.values_list("user_id", flat=True)) == [fine.pk]
-    statuses = sorted(DBTaskResult.objects.values_list("status", flat=True))
+    summary_jobs = DBTaskResult.objects.filter(task_path="summaries.tasks.generate_summary")
+    statuses = sorted(summary_jobs.values_list("status", flat=True))
     assert statuses == ["FAILED", "SUCCESSFUL", "SUCCESSFUL"]
-    returns = sorted(
-        str(row.return_value) for row in DBTaskResult.objects.filter(status="SUCCESSFUL")
-    )
+    returns = sorted(str(row.return_value) for row in summary_jobs.filter(status="SUCCESSFUL"))
     assert returns == ["generated", "skipped"]
+    # The summary written queued its "summary ready" notice, which the worker ran too.
+    notices = DBTaskResult.objects.filter(task_path="notifications.tasks.notify_summary_ready")
+    assert list(notices.values_list("status", flat=True)) == ["SUCCESSFUL"]
