@@ -20,13 +20,16 @@ role="${1:-http}"
 secrets_dir="${SECRETS_DIR:-/run/secrets}"
 
 # <file in secrets_dir>:<variable the settings read>. A variable already set (NAME or
-# NAME_FILE) wins: the operator said so explicitly.
+# NAME_FILE) wins: the operator said so explicitly. expo_access_token is optional (push
+# notifications, only for Expo projects with enhanced push security); the others are in
+# stack.yml.
 for pair in \
   db_password:DATABASE_PASSWORD \
   django_secret_key:DJANGO_SECRET_KEY \
   jwt_secret:JWT_SIGNING_KEY \
   openai_api_key:OPENAI_API_KEY \
-  deepgram_api_key:DEEPGRAM_API_KEY; do
+  deepgram_api_key:DEEPGRAM_API_KEY \
+  expo_access_token:EXPO_ACCESS_TOKEN; do
   file="$secrets_dir/${pair%%:*}"
   name="${pair#*:}"
   if [ -f "$file" ] && [ -z "$(printenv "$name" || true)" ] \

@@ -75,6 +75,7 @@ class Stack:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     exit_codes: dict[str, int | None] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    exited_early: dict[str, int] = field(default_factory=dict)
 
     def log(self, name: str) -> Path:
         return self.tmp / f"{name}.log"
@@ -122,9 +123,11 @@ class Stack:
     def stop(self) -> None:
         """SIGTERM to everything still running, as `docker stop` does; SIGKILL after."""
         running = {n: p for n, p in self.processes.items() if n not in self.exit_codes}
-        for process in running.values():
+        for name, process in running.items():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
+            else:
+                self.exited_early[name] = process.returncode
         deadline = time.monotonic() + STOP_SECONDS
         for name, process in running.items():
             try:
@@ -387,6 +390,7 @@ def test_every_role_stops_on_sigterm_and_no_output_holds_a_secret(stack, account
     stack.stop()
 
     assert stack.exit_codes, "nothing was started"
+    assert not stack.exited_early, f"exited before the stop: {stack.exited_early}"
     stopped_by_signal = {name: code for name, code in stack.exit_codes.items() if code is None}
     assert not stopped_by_signal, f"did not stop on SIGTERM: {stopped_by_signal}"
     logs = sorted(stack.tmp.glob("*.log"))
