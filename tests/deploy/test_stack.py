@@ -412,3 +412,22 @@ def test_the_lint_target_checks_every_deploy_script():
     makefile = (REPO / "Makefile").read_text()
     for script in Path(DEPLOY).glob("*.sh"):
         assert f"deploy/{script.name}" in makefile, script.name
+
+
+def test_the_guides_budget_table_matches_each_service():
+    guide = (DEPLOY / "README.md").read_text()
+    section = guide[guide.index("## Resource budget") :]
+    section = section[: section.index("\n## ", 1)]
+    rows = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 6 and cells[0] in SERVICES:
+            rows[cells[0]] = cells[1:]
+    assert set(rows) == set(SERVICES)
+    for name, (tasks, cpu_limit, mem_limit, cpu_res, mem_res) in rows.items():
+        resources = SERVICES[name]["deploy"]["resources"]
+        assert int(tasks.split(",")[0]) == _replicas(SERVICES[name]), name
+        assert cpu_limit.split()[0] == resources["limits"]["cpus"], name
+        assert int(mem_limit.split()[0]) == _mib(resources["limits"]["memory"]), name
+        assert cpu_res.split()[0] == resources["reservations"]["cpus"], name
+        assert int(mem_res.split()[0]) == _mib(resources["reservations"]["memory"]), name
