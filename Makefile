@@ -53,7 +53,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/stack.yml
 	$(VENV)/bin/yamllint -c deploy/.yamllint deploy/
-	$(VENV)/bin/shellcheck deploy/docker-entrypoint.sh .ci/run bin/serve bin/http-server bin/ws-server
+	$(VENV)/bin/shellcheck deploy/docker-entrypoint.sh deploy/backup.sh deploy/restore.sh .ci/run bin/serve bin/http-server bin/ws-server
 	$(VENV)/bin/hadolint --failure-threshold warning deploy/Dockerfile
 
 format: venv

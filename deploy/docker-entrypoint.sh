@@ -1,22 +1,86 @@
 #!/bin/sh
 # Roles (the first argument; the image's default is `http`):
-#   http     plain HTTP: gunicorn sync WSGI workers (WEB_CONCURRENCY, default 2) on HOST:PORT
-#   ws       websockets (/ws/): Daphne on HOST:PORT, pinging every socket
-#   migrate  apply migrations and exit; run once before an update (deploy/README.md)
-#   anything else is executed as given, e.g. `python manage.py createsuperuser`.
+#   http       plain HTTP: gunicorn sync WSGI workers (WEB_CONCURRENCY, default 2) on HOST:PORT
+#   ws         websockets (/ws/) and the assistant's REST turns: Daphne on HOST:PORT
+#   worker     background jobs: `manage.py db_worker` (django-tasks-db), one job at a time
+#   scheduler  periodic jobs: `manage.py crontask` (django-crontask); run exactly one
+#   migrate    apply migrations and exit; run once before an update (deploy/README.md)
+#   manage     any manage.py command: `manage createsuperuser`, `manage shell`, ...
+#   anything else is executed as given, e.g. `python -c ...` or `sh`.
 # http and ws never migrate on start: several replicas starting together would race.
+#
+# Secrets: every file in SECRETS_DIR (default /run/secrets, where Swarm mounts them) that the
+# app knows is passed to it as <NAME>_FILE (config/env.py reads the file), so no secret value
+# is ever in the environment, in `docker inspect`, or in anything this script prints.
 set -eu
 
 role="${1:-http}"
+[ "$#" -gt 0 ] && shift
 
-# Bounded wait for PostgreSQL (about 60 s). The probe's output is discarded: an error could
-# carry connection details, and nothing here ever prints a secret.
+secrets_dir="${SECRETS_DIR:-/run/secrets}"
+
+# <file in secrets_dir>:<variable the settings read>. A variable already set (NAME or
+# NAME_FILE) wins: the operator said so explicitly. expo_access_token is optional (push
+# notifications, only for Expo projects with enhanced push security); the others are in
+# stack.yml.
+for pair in \
+  db_password:DATABASE_PASSWORD \
+  django_secret_key:DJANGO_SECRET_KEY \
+  jwt_secret:JWT_SIGNING_KEY \
+  openai_api_key:OPENAI_API_KEY \
+  deepgram_api_key:DEEPGRAM_API_KEY \
+  expo_access_token:EXPO_ACCESS_TOKEN; do
+  file="$secrets_dir/${pair%%:*}"
+  name="${pair#*:}"
+  if [ -f "$file" ] && [ -z "$(printenv "$name" || true)" ] \
+    && [ -z "$(printenv "${name}_FILE" || true)" ]; then
+    export "${name}_FILE=$file"
+  fi
+done
+
+# Bounded wait for PostgreSQL (DB_WAIT_SECONDS, default 60), with a probe much lighter than a
+# Django start: the settings module and one psycopg connection. Settings that cannot load
+# (a missing secret, say) stop the container at once with the settings' own message, which
+# names the variable and never its value; connection errors are not printed at all (they
+# could carry connection details).
+db_probe='
+import sys
+def fail(exc):
+    name = type(exc).__name__
+    detail = str(exc) if name == "ImproperlyConfigured" else name
+    print(f"configuration error: {detail}", file=sys.stderr)
+    sys.exit(2)
+try:
+    from config import settings
+    import psycopg
+except Exception as exc:
+    fail(exc)
+db = settings.DATABASES["default"]
+if not db["ENGINE"].endswith("postgresql"):
+    sys.exit(0)
+try:
+    psycopg.connect(
+        host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
+        password=db.get("PASSWORD") or None, dbname=db["NAME"], connect_timeout=5,
+        sslmode=db.get("OPTIONS", {}).get("sslmode", "prefer"),
+    ).close()
+except psycopg.Error:
+    sys.exit(1)
+except Exception as exc:
+    fail(exc)
+'
 wait_for_database() {
-  tries=0
-  until python manage.py shell -c "from django.db import connection; connection.ensure_connection()" >/dev/null 2>&1; do
-    tries=$((tries + 1))
-    if [ "$tries" -ge 30 ]; then
-      echo "database not reachable after 60s" >&2
+  deadline=$(($(date +%s) + ${DB_WAIT_SECONDS:-60}))
+  while true; do
+    status=0
+    python -c "$db_probe" >/dev/null || status=$?
+    case "$status" in
+      0) return 0 ;;
+      1) ;;
+      *) exit 78 ;;  # EX_CONFIG: waiting will not fix the settings
+    esac
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "database not reachable after ${DB_WAIT_SECONDS:-60}s" >&2
       exit 1
     fi
     sleep 2
@@ -38,9 +102,27 @@ case "$role" in
     # whole life (DAPHNE_WEBSOCKET_TIMEOUT; the Redis layer's group expiry).
     exec bin/ws-server
     ;;
+  worker)
+    wait_for_database
+    # Every queue unless WORKER_QUEUES names some ("default,summaries"). On SIGTERM the job in
+    # hand is finished first (the stack's stop_grace_period gives it time); a second signal
+    # abandons it, and the job is then left claimed (deploy/README.md, "Background jobs").
+    exec python manage.py db_worker --queue-name "${WORKER_QUEUES:-*}" \
+      --interval "${WORKER_INTERVAL:-1}" "$@"
+    ;;
+  scheduler)
+    wait_for_database
+    # Enqueues the periodic jobs at their times; the worker runs them. With REDIS_URL set it
+    # holds a Redis lock, so a second scheduler waits and exits instead of firing jobs twice.
+    exec python manage.py crontask "$@"
+    ;;
   migrate)
     wait_for_database
-    exec python manage.py migrate --noinput
+    exec python manage.py migrate --noinput "$@"
+    ;;
+  manage)
+    wait_for_database
+    exec python manage.py "$@"
     ;;
   backend)
     # Removed role: fail loudly rather than exec a command that does not exist.
@@ -49,6 +131,6 @@ case "$role" in
     exit 64
     ;;
   *)
-    exec "$@"
+    exec "$role" "$@"
     ;;
 esac

@@ -1,0 +1,111 @@
+"""deploy/docker-entrypoint.sh on its own: how secrets reach the app, and how it fails. Each case
+runs the real script; the roles that serve are exercised by test_production_smoke.py."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ENTRYPOINT = Path(settings.BASE_DIR) / "deploy" / "docker-entrypoint.sh"
+SHOW = 'echo "${DJANGO_SECRET_KEY_FILE:-}|${DATABASE_PASSWORD_FILE:-}|${OPENAI_API_KEY_FILE:-}"'
+
+
+def entrypoint(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
+    base = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    return subprocess.run(
+        ["sh", str(ENTRYPOINT), *args],
+        cwd=settings.BASE_DIR,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def secrets_dir(tmp_path):
+    directory = tmp_path / "secrets"
+    directory.mkdir()
+    (directory / "django_secret_key").write_text("k" * 60)
+    (directory / "db_password").write_text("the-db-password-value")
+    return directory
+
+
+def test_each_secret_file_present_is_passed_on_as_its_file_variable(secrets_dir):
+    shown = entrypoint("sh", "-c", SHOW, SECRETS_DIR=str(secrets_dir))
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == (
+        f"{secrets_dir}/django_secret_key|{secrets_dir}/db_password|"  # no openai_api_key file
+    )
+
+
+def test_a_variable_the_operator_set_wins_over_the_secrets_directory(secrets_dir):
+    shown = entrypoint(
+        "sh",
+        "-c",
+        SHOW,
+        SECRETS_DIR=str(secrets_dir),
+        DJANGO_SECRET_KEY_FILE="/elsewhere/key",
+        DATABASE_PASSWORD="given-directly",
+    )
+
+    assert shown.stdout.strip() == "/elsewhere/key||"
+
+
+def test_the_secrets_directory_defaults_to_run_secrets():
+    assert 'secrets_dir="${SECRETS_DIR:-/run/secrets}"' in ENTRYPOINT.read_text()
+
+
+def test_a_missing_secret_stops_at_once_naming_the_variable(tmp_path):
+    empty = tmp_path / "secrets"
+    empty.mkdir()
+
+    result = entrypoint(
+        "migrate", DJANGO_ENV="production", SECRETS_DIR=str(empty), DB_WAIT_SECONDS="60"
+    )
+
+    # 78 (EX_CONFIG), not a minute of waiting for a database that is not the problem.
+    assert result.returncode == 78
+    assert "DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set in production" in (
+        result.stderr
+    )
+
+
+def test_an_unreachable_database_fails_after_the_bounded_wait_without_printing_the_password(
+    secrets_dir,
+):
+    result = entrypoint(
+        "migrate",
+        SECRETS_DIR=str(secrets_dir),
+        DATABASE_URL="postgres://agente@127.0.0.1:1/agente",
+        DB_WAIT_SECONDS="1",
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == "database not reachable after 1s"
+    assert "the-db-password-value" not in result.stdout + result.stderr
+
+
+def test_the_removed_backend_role_fails_loudly():
+    result = entrypoint("backend")
+
+    assert result.returncode == 64
+    assert "'http'" in result.stderr and "'ws'" in result.stderr and "migrate" in result.stderr
+
+
+def test_manage_runs_a_manage_py_command(tmp_path):
+    import django
+
+    result = entrypoint("manage", "version", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == django.get_version()
