@@ -1,11 +1,14 @@
 """Every write to categories, tasks and task events. REST views, the assistant's tools, the
 admin and management commands all call these; there is one implementation of each rule.
 
-Locking order, everywhere: the user's row, then task rows. Timer writes (start, pause,
-complete, reopen, log time, stale pausing) take the user's row lock first, so a user's timer
-changes run one after another; that is what makes "one running task" and "no overlapping
-time" hold under concurrent requests. The partial unique index `tasks_one_running_per_user`
-backs the first rule in the database.
+Locking order, everywhere (accounts/locks.py): the user's row, then task rows in primary-key
+order. Timer writes (start, pause, complete, reopen, log time, stale pausing), task updates and
+deletes, category deletion, and a task created into a category all take the user's row lock
+first, so a user's changes run one after another; that is what makes "one running task" and
+"no overlapping time" hold under concurrent requests, keeps two multi-row writes from locking
+the same tasks in opposite orders (a deadlock), and keeps a category from being deleted
+between the check that it exists and the commit of a task moved into it. The partial unique
+index `tasks_one_running_per_user` backs the first rule in the database.
 
 Timestamps of segments are truncated to whole seconds, so `duration_seconds` is exact and
 `tracked_seconds` is always the sum of the closed segments' durations.
@@ -14,13 +17,13 @@ Timestamps of segments are truncated to whole seconds, so `duration_seconds` is 
 import logging
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.locks import lock_user
 from config import realtime
 from config.exceptions import NotFound
 from config.prepared import PreparedQuery, insert_all, update_fields
@@ -72,25 +75,21 @@ def _check_source(source: str) -> None:
 
 
 def _lock_user(user_id) -> None:
-    # Serialises all timer writes of one user. Without it two concurrent `start`s both see
-    # "no task running" and both try to start (one then fails on the unique index), and a time
-    # entry could pass the overlap check while a timer closes an overlapping segment.
-    # FOR NO KEY UPDATE: exclusive among these lockers, yet it does not block other apps'
-    # inserts of rows pointing at the user (they take FOR KEY SHARE on it).
-    if _user_lock.first(user_id=user_id) is None:
-        raise NotFound()
+    # Serialises the writes of one user. Without it two concurrent `start`s both see "no task
+    # running" and both try to start (one then fails on the unique index), a time entry could
+    # pass the overlap check while a timer closes an overlapping segment, and a category could
+    # be deleted under a task being moved into it.
+    lock_user(user_id)
 
 
-# Compiled once (config/prepared.py): it runs on every timer write, at the head of the queue.
-_user_lock = PreparedQuery(
-    lambda user_id: (
-        get_user_model()
-        .objects.select_for_update(no_key=True)
-        .filter(pk=user_id)
-        .order_by()
-        .values_list("id")
-    )
-)
+def _check_category_kept(*, user, category: Category | None) -> None:
+    # Under the user lock: the category the serializer found may have been deleted since, and
+    # a task pointing at it would break the foreign key at commit (a 500, not a 400).
+    if (
+        category is not None
+        and not Category.objects.filter(pk=category.pk, user_id=user.pk).exists()
+    ):
+        raise InvalidInput(fields={"category": [_("Unknown category.")]})
 
 
 def _lock_task(*, user, task_id) -> Task:
@@ -254,6 +253,9 @@ def task_create(
     )
     _full_clean(task)
     with transaction.atomic():
+        if category is not None:
+            _lock_user(user.pk)
+            _check_category_kept(user=user, category=category)
         task.save()
         _record(
             task=task,
@@ -283,7 +285,10 @@ def task_update(*, user, task: Task, source: str, **fields) -> Task:
         _check_category(user=user, category=fields["category"])
     _check_due_at(fields.get("due_at"))
     with transaction.atomic():
+        _lock_user(user.pk)
         task = _lock_task(user=user, task_id=task.pk)
+        if fields.get("category") is not None:
+            _check_category_kept(user=user, category=fields["category"])
         changes = {}
         for name, value in fields.items():
             if name == "description" and value is None:
@@ -311,6 +316,7 @@ def task_delete(*, user, task: Task, source: str) -> None:
     """Deletes the task and, with it, its event log (its time leaves the reports)."""
     _check_source(source)
     with transaction.atomic():
+        _lock_user(user.pk)
         task = _lock_task(user=user, task_id=task.pk)
         task_id = task.pk
         task.delete()
@@ -379,7 +385,7 @@ _start_pair_lock = PreparedQuery(
         Task.objects.select_for_update(of=("self",))
         .select_related("category")
         .filter(Q(pk=task_id) | Q(running_since__isnull=False), user_id=user_id)
-        .order_by()
+        .order_by("pk")  # rows are locked in the order returned: primary-key order
     )
 )
 
@@ -626,9 +632,11 @@ def category_delete(*, user, category: Category) -> None:
     if category.user_id != user.pk:
         raise NotFound()
     with transaction.atomic():
+        _lock_user(user.pk)
         task_ids = list(
             Task.objects.select_for_update()
             .filter(user_id=user.pk, category_id=category.pk)
+            .order_by("pk")
             .values_list("pk", flat=True)
         )
         # Detach explicitly (rather than leaving it to SET_NULL) so updated_at moves too.
