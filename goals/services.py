@@ -199,6 +199,7 @@ def goal_log_progress(
     note: str = "",
     recorded_at: datetime | None = None,
     source: str,
+    actor: User | None = None,
 ) -> GoalProgress:
     """Logs progress (negative values correct earlier entries). A goal without a period becomes
     achieved when its total reaches the target, and active again when a correction takes it
@@ -225,6 +226,7 @@ def goal_log_progress(
             note=note,
             recorded_at=recorded_at or timezone.now(),
             source=source,
+            actor=actor,
         )
         before = (goal.status, goal.achieved_at)
         _sync_achievement(goal)

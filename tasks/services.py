@@ -144,6 +144,7 @@ def _event(
     occurred_at: datetime,
     segment: tuple[datetime, datetime] | None = None,
     data: dict | None = None,
+    actor=None,
 ) -> TaskEvent:
     """An unsaved event of the task; `_record` saves one, `task_start` saves two at once."""
     fields = {}
@@ -159,6 +160,7 @@ def _event(
         user_id=task.user_id,
         type=type,
         source=source,
+        actor=actor,
         occurred_at=occurred_at,
         data=data or {},
         **fields,
@@ -180,6 +182,7 @@ def _close_segment(
     occurred_at: datetime,
     data: dict,
     save: bool = True,
+    actor=None,
 ) -> TaskEvent:
     """Stop the task's timer at `end`: log the segment and add it to tracked_seconds.
     The caller sets the new status and saves the task (and the event, with `save=False`)."""
@@ -189,6 +192,7 @@ def _close_segment(
         task=task,
         type=type,
         source=source,
+        actor=actor,
         occurred_at=occurred_at,
         segment=(start, end),
         data=data,
@@ -232,6 +236,7 @@ def task_create(
     *,
     user,
     source: str,
+    actor=None,
     title: str,
     description: str = "",
     category: Category | None = None,
@@ -261,6 +266,7 @@ def task_create(
             task=task,
             type=EventType.CREATED,
             source=source,
+            actor=actor,
             occurred_at=task.created_at,
             data={
                 "title": title,
@@ -274,7 +280,7 @@ def task_create(
     return task
 
 
-def task_update(*, user, task: Task, source: str, **fields) -> Task:
+def task_update(*, user, task: Task, source: str, actor=None, **fields) -> Task:
     """Change the task's own fields (not its status or time: those have their own services).
     Records one `updated` event with {"changes": {field: {"from", "to"}}}; no change, no event."""
     _check_source(source)
@@ -305,6 +311,7 @@ def task_update(*, user, task: Task, source: str, **fields) -> Task:
             task=task,
             type=EventType.UPDATED,
             source=source,
+            actor=actor,
             occurred_at=_now(),
             data={"changes": changes},
         )
@@ -312,7 +319,7 @@ def task_update(*, user, task: Task, source: str, **fields) -> Task:
     return task
 
 
-def task_delete(*, user, task: Task, source: str) -> None:
+def task_delete(*, user, task: Task, source: str, actor=None) -> None:
     """Deletes the task and, with it, its event log (its time leaves the reports)."""
     _check_source(source)
     with transaction.atomic():
@@ -321,10 +328,12 @@ def task_delete(*, user, task: Task, source: str) -> None:
         task_id = task.pk
         task.delete()
         realtime.publish(user.pk, "task.deleted", {"task_id": str(task_id)})
-    logger.info("task %s deleted by %s (source=%s)", task_id, user.pk, source)
+    # The task's events go with it: the log line keeps who deleted it.
+    actor_id = actor.pk if actor is not None else None
+    logger.info("task %s of %s deleted (source=%s, actor=%s)", task_id, user.pk, source, actor_id)
 
 
-def task_start(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+def task_start(*, user, task: Task, source: str, now: datetime | None = None, actor=None) -> Task:
     """Start the task's timer. Another running task of the user is paused first, in the same
     transaction, both changes logged. Starting the running task changes nothing.
 
@@ -353,6 +362,7 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None) ->
                     end=now,
                     type=EventType.PAUSED,
                     source=source,
+                    actor=actor,
                     occurred_at=now,
                     data={"reason": "switched", "next_task_id": str(task.pk)},
                     save=False,
@@ -369,6 +379,7 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None) ->
                 task=task,
                 type=EventType.STARTED,
                 source=source,
+                actor=actor,
                 occurred_at=now,
                 data={"paused_task_id": str(previous.pk) if previous else None},
             )
@@ -390,7 +401,7 @@ _start_pair_lock = PreparedQuery(
 )
 
 
-def task_pause(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+def task_pause(*, user, task: Task, source: str, now: datetime | None = None, actor=None) -> Task:
     _check_source(source)
     with transaction.atomic():
         _lock_user(user.pk)
@@ -399,7 +410,13 @@ def task_pause(*, user, task: Task, source: str, now: datetime | None = None) ->
         if not task.is_running:
             raise TaskNotRunning()
         _close_segment(
-            task, end=now, type=EventType.PAUSED, source=source, occurred_at=now, data={}
+            task,
+            end=now,
+            type=EventType.PAUSED,
+            source=source,
+            actor=actor,
+            occurred_at=now,
+            data={},
         )
         task.status = Status.PAUSED
         _save(task, ["status", "running_since", "tracked_seconds"])
@@ -407,7 +424,9 @@ def task_pause(*, user, task: Task, source: str, now: datetime | None = None) ->
     return task
 
 
-def task_complete(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+def task_complete(
+    *, user, task: Task, source: str, now: datetime | None = None, actor=None
+) -> Task:
     """Complete the task; a running timer stops and its segment is added (the `completed`
     event then carries the segment)."""
     _check_source(source)
@@ -424,11 +443,19 @@ def task_complete(*, user, task: Task, source: str, now: datetime | None = None)
                 end=now,
                 type=EventType.COMPLETED,
                 source=source,
+                actor=actor,
                 occurred_at=now,
                 data=data,
             )
         else:
-            _record(task=task, type=EventType.COMPLETED, source=source, occurred_at=now, data=data)
+            _record(
+                task=task,
+                type=EventType.COMPLETED,
+                source=source,
+                actor=actor,
+                occurred_at=now,
+                data=data,
+            )
         task.status = Status.COMPLETED
         task.completed_at = now
         _save(task, ["status", "running_since", "tracked_seconds", "completed_at"])
@@ -436,7 +463,7 @@ def task_complete(*, user, task: Task, source: str, now: datetime | None = None)
     return task
 
 
-def task_reopen(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+def task_reopen(*, user, task: Task, source: str, now: datetime | None = None, actor=None) -> Task:
     """A completed task goes back to `paused` (it keeps its tracked time), or to `pending` if
     it never ran (never started and no time logged). The timer is not started."""
     _check_source(source)
@@ -457,6 +484,7 @@ def task_reopen(*, user, task: Task, source: str, now: datetime | None = None) -
             task=task,
             type=EventType.REOPENED,
             source=source,
+            actor=actor,
             occurred_at=now,
             data={"to_status": task.status},
         )
@@ -472,6 +500,7 @@ def task_log_time(
     ended_at: datetime,
     source: str,
     now: datetime | None = None,
+    actor=None,
 ) -> TaskEvent:
     """Add a finished stretch of work (a forgotten timer). It must end after it starts, not
     in the future, last at most 24 hours and not overlap any other time of the user: closed
@@ -511,6 +540,7 @@ def task_log_time(
             task=task,
             type=EventType.TIME_LOGGED,
             source=source,
+            actor=actor,
             occurred_at=now,
             segment=(started_at, ended_at),
         )
