@@ -125,7 +125,7 @@ class VoiceReplySerializer(ChatReplySerializer):
 
 
 class ChatUsageSerializer(serializers.Serializer):
-    """GET /chat/usage (documents the answer; chat/budget.py builds it)."""
+    """Today's use of the assistant (the user's local day) against the daily token budget."""
 
     date = serializers.DateField(help_text="The user's local today (YYYY-MM-DD).")
     timezone = serializers.CharField(help_text="The user's time zone, which defines the day.")

@@ -168,3 +168,18 @@ async def test_over_the_budget_the_socket_gets_an_error_frame(token, fake_openai
     await socket.send_json_to({"type": "ping"})
     assert await receive(socket) == {"type": "pong"}
     await socket.disconnect()
+
+
+def test_the_schema_documents_the_usage_endpoint_and_the_new_errors(anon_client):
+    schema = anon_client.get("/api/v1/schema", {"format": "json"}).json()
+    usage = schema["paths"]["/api/v1/chat/usage"]["get"]
+    ref = usage["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    properties = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+    assert {"tokens", "budget", "remaining", "resets_at", "date", "timezone"} <= set(properties)
+    message = schema["paths"]["/api/v1/chat/message"]["post"]["responses"]
+    assert "conversation_busy" in message["409"]["description"]
+    assert "assistant_budget_exceeded" in message["429"]["description"]
+    assert "ASSISTANT_TURN_TIMEOUT_SECONDS" in message["504"]["description"]
+    voice = schema["paths"]["/api/v1/chat/voice"]["post"]["responses"]
+    assert "invalid_audio" in voice["400"]["description"]
+    assert "assistant_budget_exceeded" in voice["429"]["description"]
