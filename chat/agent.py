@@ -103,6 +103,7 @@ async def run_turn(
         user_message = await database_sync_to_async(services.turn_start)(
             user=user, content=content, conversation_id=conversation_id, source=source
         )
+        turn = None
         try:
             turn = _Turn(
                 user=user, user_message=user_message, emit=emit if emit is not None else _discard
@@ -112,13 +113,16 @@ async def run_turn(
                 raise AssistantUnavailable()
             return await turn.run()
         finally:
-            # Shielded: a cancelled turn (the socket closed) must still free the conversation.
-            await asyncio.shield(
-                database_sync_to_async(services.turn_release)(
-                    conversation_id=user_message.conversation_id,
-                    token=user_message.conversation.turn_token,
+            # Normally the final answer freed the conversation already (before `done`, so a
+            # client may send its next message at once). Otherwise (a failure, a cancellation)
+            # it is freed here, shielded so that a second cancellation cannot skip it.
+            if turn is None or not turn.released:
+                await asyncio.shield(
+                    database_sync_to_async(services.turn_release)(
+                        conversation_id=user_message.conversation_id,
+                        token=user_message.conversation.turn_token,
+                    )
                 )
-            )
 
 
 class _Turn:
@@ -134,6 +138,7 @@ class _Turn:
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
         self.stored = False
+        self.released = False
         self.limits = ToolCallLimits.from_settings()
 
     async def send(self, frame_type: str, **payload) -> None:
@@ -284,8 +289,9 @@ class _Turn:
             model=self.model,
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
+            turn_token=self.user_message.conversation.turn_token,
         )
-        self.stored = True
+        self.stored = self.released = True
         answer_data = serialize_message(answer)
         await self.send("assistant.done", message=answer_data)
         return TurnResult(

@@ -152,8 +152,11 @@ def answer_record(
     model: str = "",
     prompt_tokens: int | None = None,
     completion_tokens: int | None = None,
+    turn_token=None,
 ) -> Message:
-    """The assistant's final message of a turn (complete, or what was left of it)."""
+    """The assistant's final message of a turn (complete, or what was left of it). With
+    `turn_token`, the turn's claim on the conversation ends in the same transaction, so the
+    conversation is free before the client hears the answer is done."""
     message = Message.objects.create(
         conversation_id=conversation_id,
         user=user,
@@ -166,6 +169,8 @@ def answer_record(
         completion_tokens=completion_tokens,
     )
     Conversation.objects.filter(pk=conversation_id).update(updated_at=message.created_at)
+    if turn_token is not None:
+        turn_release(conversation_id=conversation_id, token=turn_token)
     return message
 
 
