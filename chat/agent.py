@@ -22,13 +22,20 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chat import prompt, selectors, services, tools
-from chat.errors import AssistantTimeout, AssistantUnavailable, AssistantUpstreamError
+from chat.errors import (
+    AssistantTimeout,
+    AssistantTurnTimeout,
+    AssistantUnavailable,
+    AssistantUpstreamError,
+)
+from chat.limits import ToolCallLimits
 from chat.models import Message
 from chat.serializers import MessageSerializer
 from config import llm
@@ -92,16 +99,30 @@ async def run_turn(
     emit: Emit | None = None,
 ) -> TurnResult:
     with translation.override(user.language):
+        # Refuses (nothing stored) over the daily budget or while the conversation is busy.
         user_message = await database_sync_to_async(services.turn_start)(
             user=user, content=content, conversation_id=conversation_id, source=source
         )
-        turn = _Turn(
-            user=user, user_message=user_message, emit=emit if emit is not None else _discard
-        )
-        await turn.send("message.accepted", message=turn.user_message_data)
-        if not llm.is_configured():
-            raise AssistantUnavailable()
-        return await turn.run()
+        turn = None
+        try:
+            turn = _Turn(
+                user=user, user_message=user_message, emit=emit if emit is not None else _discard
+            )
+            await turn.send("message.accepted", message=turn.user_message_data)
+            if not llm.is_configured():
+                raise AssistantUnavailable()
+            return await turn.run()
+        finally:
+            # Normally the final answer freed the conversation already (before `done`, so a
+            # client may send its next message at once). Otherwise (a failure, a cancellation)
+            # it is freed here, shielded so that a second cancellation cannot skip it.
+            if turn is None or not turn.released:
+                await asyncio.shield(
+                    database_sync_to_async(services.turn_release)(
+                        conversation_id=user_message.conversation_id,
+                        token=user_message.conversation.turn_token,
+                    )
+                )
 
 
 class _Turn:
@@ -117,13 +138,25 @@ class _Turn:
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
         self.stored = False
+        self.released = False
+        self.limits = ToolCallLimits.from_settings()
 
     async def send(self, frame_type: str, **payload) -> None:
         await self.emit({"type": frame_type, "conversation_id": self.conversation_id, **payload})
 
     async def run(self) -> TurnResult:
+        deadline = asyncio.timeout(float(settings.ASSISTANT_TURN_TIMEOUT_SECONDS))
         try:
-            return await self._run()
+            async with deadline:
+                return await self._run()
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            # The whole turn's limit (each model request has its own, OPENAI_TIMEOUT_SECONDS).
+            logger.warning("assistant turn over its time limit in %s", self.conversation_id)
+            if not self.stored:
+                await asyncio.shield(self._store_remains(Message.Status.FAILED))
+            raise AssistantTurnTimeout() from None
         except asyncio.CancelledError:
             # The client went away: keep what was completed; the model stream is already
             # closed by leaving it. Shielded so a second cancellation cannot skip the save.
@@ -146,7 +179,7 @@ class _Turn:
         )
         schemas = tools.schemas()
         for round_number in range(MAX_TOOL_ROUNDS + 1):
-            offer_tools = round_number < MAX_TOOL_ROUNDS
+            offer_tools = round_number < MAX_TOOL_ROUNDS and not self.limits.turn_spent
             if not offer_tools:
                 messages.append({"role": "system", "content": _round_limit_note()})
             completion = await self._stream(messages, schemas if offer_tools else None)
@@ -217,19 +250,35 @@ class _Turn:
         messages.append(
             {"role": "assistant", "content": completion.text or None, "tool_calls": calls}
         )
+        self.limits.new_round()
+        refused: list[tuple[llm.ToolCallRequest, dict]] = []
         for call in completion.tool_calls:
-            action = await database_sync_to_async(_run_tool_and_record)(
-                user=self.user, conversation_id=self.conversation_id, call=call
-            )
-            self.actions.append(action)
+            refusal = self.limits.refusal()
+            if refusal is not None:
+                # Not run: the model reads why in the call's result (every call needs one).
+                result = {"error": refusal}
+                refused.append(
+                    (call, {"tool": call.name, "arguments": call.arguments, "result": result})
+                )
+            else:
+                self.limits.count()
+                action = await database_sync_to_async(_run_tool_and_record)(
+                    user=self.user, conversation_id=self.conversation_id, call=call
+                )
+                self.actions.append(action)
+                result = action["result"]
+                await self.send("assistant.action", action=action)
             messages.append(
                 {
                     "role": "tool",
                     "tool_call_id": call.id,
-                    "content": json.dumps(action["result"], ensure_ascii=False),
+                    "content": json.dumps(result, ensure_ascii=False),
                 }
             )
-            await self.send("assistant.action", action=action)
+        if refused:
+            await database_sync_to_async(services.tool_results_refused)(
+                user=self.user, conversation_id=self.conversation_id, refused=refused
+            )
 
     async def _finish(self) -> TurnResult:
         answer = await database_sync_to_async(services.answer_record)(
@@ -240,8 +289,9 @@ class _Turn:
             model=self.model,
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
+            turn_token=self.user_message.conversation.turn_token,
         )
-        self.stored = True
+        self.stored = self.released = True
         answer_data = serialize_message(answer)
         await self.send("assistant.done", message=answer_data)
         return TurnResult(
@@ -305,7 +355,8 @@ def _record_remains(
 
 def _round_limit_note() -> str:
     return _(
-        "You have used all the tool rounds allowed for this message. Do not call tools now: "
+        "You have used all the tool rounds or tool calls allowed for this message. Do not "
+        "call tools now: "
         "tell the user briefly what was done and what is left, and invite them to continue "
         "in a new message."
     )

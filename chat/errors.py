@@ -61,3 +61,46 @@ class TranscriptTooLong(DomainError):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     code = "transcript_too_long"
     message = _("The recording is too long for one message (at most 4,000 characters).")
+
+
+class AssistantBudgetExceeded(DomainError):
+    """The user's daily token budget is used up. The envelope adds `resets_at` (ISO 8601, the
+    user's next local midnight) and `retry_after` (seconds); REST also sends `Retry-After`."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "assistant_budget_exceeded"
+    message = _(
+        "You have used today's assistant allowance. It renews at midnight in your time zone."
+    )
+
+    def __init__(self, *, resets_at, retry_after: int) -> None:
+        super().__init__()
+        self.resets_at = resets_at
+        self.retry_after = max(1, int(retry_after))
+
+    def as_dict(self) -> dict:
+        return {
+            **super().as_dict(),
+            "resets_at": self.resets_at.isoformat(),
+            "retry_after": self.retry_after,
+        }
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class ConversationBusy(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    code = "conversation_busy"
+    message = _(
+        "The assistant is still answering another message in this conversation. Wait for that "
+        "answer, then send yours."
+    )
+
+
+class AssistantTurnTimeout(AssistantTimeout):
+    """The whole turn (every model call, retry and tool) ran past its time limit."""
+
+    message = _(
+        "The assistant took too long to finish its answer. Your message was saved; try again."
+    )

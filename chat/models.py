@@ -18,6 +18,14 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     # Bumped whenever a message is added: the list is ordered by latest activity.
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # The turn being answered, claimed by a conditional UPDATE (chat/services.py turn_claim):
+    # one turn at a time per conversation, across REST, sockets and processes. The lease
+    # outlives the turn's time limit only so that a process killed mid-turn cannot leave the
+    # conversation busy for good.
+    turn_token = models.UUIDField(_("turn in progress"), null=True, blank=True, editable=False)
+    turn_lease_until = models.DateTimeField(
+        _("turn lease until"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         db_table = "conversations"
@@ -92,7 +100,9 @@ class Message(models.Model):
         db_table = "messages"
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(fields=["conversation", "created_at"], name="messages_conversation_time")
+            models.Index(fields=["conversation", "created_at"], name="messages_conversation_time"),
+            # The daily token budget sums a user's answers of one day before every turn.
+            models.Index(fields=["user", "created_at"], name="messages_user_time"),
         ]
         verbose_name = _("message")
         verbose_name_plural = _("messages")

@@ -122,3 +122,20 @@ class VoiceReplySerializer(ChatReplySerializer):
     """What POST /chat/voice answers: the transcript, then the turn as for /chat/message."""
 
     transcript = TranscriptSerializer()
+
+
+class ChatUsageSerializer(serializers.Serializer):
+    """Today's use of the assistant (the user's local day) against the daily token budget."""
+
+    date = serializers.DateField(help_text="The user's local today (YYYY-MM-DD).")
+    timezone = serializers.CharField(help_text="The user's time zone, which defines the day.")
+    prompt_tokens = serializers.IntegerField()
+    completion_tokens = serializers.IntegerField()
+    tokens = serializers.IntegerField(help_text="prompt_tokens + completion_tokens today.")
+    budget = serializers.IntegerField(
+        allow_null=True, help_text="Tokens allowed per day; null when there is no budget."
+    )
+    remaining = serializers.IntegerField(allow_null=True, help_text="null when no budget.")
+    resets_at = serializers.DateTimeField(
+        help_text="The next local midnight, with the user's UTC offset."
+    )

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import serializers as drf
 
+from chat import shapes
 from checkins import services as checkin_services
 from checkins.serializers import CheckInCreateSerializer, CheckInSerializer
 from config.exceptions import DomainError
@@ -38,11 +39,9 @@ from summaries.selectors import day_stats, summary_find
 from tasks import selectors as task_selectors
 from tasks import services as task_services
 from tasks.serializers import (
-    CategorySerializer,
     TaskCreateSerializer,
     TaskEventSerializer,
     TaskListQuerySerializer,
-    TaskSerializer,
     TaskUpdateSerializer,
     TimeEntrySerializer,
 )
@@ -126,8 +125,9 @@ def _category_id(user, value):
     return str(match.pk) if match is not None else value
 
 
-def _task_data(task) -> dict:
-    return _plain(TaskSerializer(task).data)
+def _task_data(task, user) -> dict:
+    # The compact shape (chat/shapes.py): every tool result is paid for in the model's context.
+    return shapes.task(task, user=user)
 
 
 # --- tasks ------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def list_tasks(*, user, status=None, search=None, category=None) -> dict:
         category_id=filters.get("category"),
     )
     rows = list(tasks[: LIST_LIMIT + 1])
-    result = {"tasks": [_task_data(task) for task in rows[:LIST_LIMIT]]}
+    result = {"tasks": [_task_data(task, user) for task in rows[:LIST_LIMIT]]}
     if len(rows) > LIST_LIMIT:
         result["truncated"] = True
     return result
@@ -156,7 +156,7 @@ def create_task(*, user, **arguments) -> dict:
         arguments["category"] = _category_id(user, arguments["category"])
     data = _validated(TaskCreateSerializer, arguments, user=user)
     task = task_services.task_create(user=user, source=SOURCE, **data)
-    return {"task": _task_data(task)}
+    return {"task": _task_data(task, user)}
 
 
 def update_task(*, user, task_id, **arguments) -> dict:
@@ -165,28 +165,31 @@ def update_task(*, user, task_id, **arguments) -> dict:
         arguments["category"] = _category_id(user, arguments["category"])
     data = _validated(TaskUpdateSerializer, arguments, user=user, partial=True)
     task = task_services.task_update(user=user, task=task, source=SOURCE, **data)
-    return {"task": _task_data(task_selectors.task_get(user=user, task_id=task.pk))}
+    return {"task": _task_data(task_selectors.task_get(user=user, task_id=task.pk), user)}
 
 
 def start_task(*, user, task_id) -> dict:
     task = task_selectors.task_get(user=user, task_id=task_id)
     previous = task_selectors.running_task(user=user)
     task = task_services.task_start(user=user, task=task, source=SOURCE)
-    result = {"task": _task_data(task)}
+    result = {"task": _task_data(task, user)}
     if previous is not None and previous.pk != task.pk:
         # Starting pauses the running task: say so, so the reply can tell the user.
-        result["paused_task"] = _task_data(task_selectors.task_get(user=user, task_id=previous.pk))
+        result["paused_task"] = _task_data(
+            task_selectors.task_get(user=user, task_id=previous.pk), user
+        )
     return result
 
 
 def pause_task(*, user, task_id) -> dict:
     task = task_selectors.task_get(user=user, task_id=task_id)
-    return {"task": _task_data(task_services.task_pause(user=user, task=task, source=SOURCE))}
+    return {"task": _task_data(task_services.task_pause(user=user, task=task, source=SOURCE), user)}
 
 
 def complete_task(*, user, task_id) -> dict:
     task = task_selectors.task_get(user=user, task_id=task_id)
-    return {"task": _task_data(task_services.task_complete(user=user, task=task, source=SOURCE))}
+    task = task_services.task_complete(user=user, task=task, source=SOURCE)
+    return {"task": _task_data(task, user)}
 
 
 def log_time(*, user, task_id, started_at, ended_at) -> dict:
@@ -196,14 +199,15 @@ def log_time(*, user, task_id, started_at, ended_at) -> dict:
     )
     event = task_services.task_log_time(user=user, task=task, source=SOURCE, **data)
     return {
-        "task": _task_data(task_selectors.task_get(user=user, task_id=task.pk)),
+        "task": _task_data(task_selectors.task_get(user=user, task_id=task.pk), user),
         "time_entry": _plain(TaskEventSerializer(event).data),
     }
 
 
 def list_categories(*, user) -> dict:
-    categories = task_selectors.category_list(user=user)
-    return {"categories": _plain(CategorySerializer(categories, many=True).data)}
+    # Id and name are all the model uses (colours and icons are for screens).
+    categories = task_selectors.category_list(user=user).values_list("pk", "name")
+    return {"categories": [{"id": str(pk), "name": name} for pk, name in categories]}
 
 
 # --- goals and check-ins ------------------------------------------------------------------

@@ -6,13 +6,15 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat import selectors, services, voice
+from chat import budget, selectors, services, voice
 from chat.agent import run_turn
-from chat.errors import AssistantUnavailable, NoSpeech, TranscriptTooLong
+from chat.audio import is_audio
+from chat.errors import AssistantUnavailable, InvalidAudio, NoSpeech, TranscriptTooLong
 from chat.models import Conversation
 from chat.serializers import (
     CONTENT_MAX_CHARS,
     ChatReplySerializer,
+    ChatUsageSerializer,
     ConversationDetailSerializer,
     ConversationSerializer,
     ConversationUpdateSerializer,
@@ -22,6 +24,29 @@ from chat.serializers import (
 )
 from config import llm
 from config.throttling import UserThrottle
+
+CONVERSATION_BUSY = (
+    "`conversation_busy`: another turn of this conversation is still being answered "
+    "(REST or websocket, any device); nothing is stored."
+)
+BUDGET_EXCEEDED = (
+    "`assistant_budget_exceeded`: today's token budget is used up; the error carries "
+    "`resets_at` (the user's next local midnight) and `retry_after` seconds, and the response "
+    "a `Retry-After` header. Nothing is stored. Also `throttled` (too many messages)."
+)
+TURN_TIMEOUT = (
+    "`assistant_timeout`: the model, or the whole turn (`ASSISTANT_TURN_TIMEOUT_SECONDS`), "
+    "took too long; the user's message is kept."
+)
+
+
+class ChatUsageView(APIView):
+    """Today's use of the assistant against the daily token budget."""
+
+    @extend_schema(responses={200: ChatUsageSerializer}, summary="The assistant's daily usage")
+    def get(self, request):
+        usage = budget.usage_today(user=request.user)
+        return Response(usage.as_dict())
 
 
 class ChatMessageView(APIView):
@@ -35,9 +60,11 @@ class ChatMessageView(APIView):
         responses={
             201: ChatReplySerializer,
             404: OpenApiResponse(description="Unknown conversation (or another user's)."),
+            409: OpenApiResponse(description=CONVERSATION_BUSY),
+            429: OpenApiResponse(description=BUDGET_EXCEEDED),
             502: OpenApiResponse(description="`assistant_upstream_error`: the model failed."),
             503: OpenApiResponse(description="`assistant_unavailable`: no model configured."),
-            504: OpenApiResponse(description="`assistant_timeout`: the model took too long."),
+            504: OpenApiResponse(description=TURN_TIMEOUT),
         },
         summary="Talk to the assistant",
     )
@@ -89,9 +116,14 @@ class ChatVoiceView(APIView):
         request={"multipart/form-data": VoiceMessageCreateSerializer},
         responses={
             201: VoiceReplySerializer,
-            400: OpenApiResponse(description="`invalid_audio` or field errors."),
+            400: OpenApiResponse(
+                description="`invalid_audio` (not a WAV, MP3, AAC, Ogg, WebM, MP4/M4A or FLAC "
+                "recording; nothing is sent to the transcription service) or field errors."
+            ),
             404: OpenApiResponse(description="Unknown conversation (or another user's)."),
+            409: OpenApiResponse(description=CONVERSATION_BUSY),
             422: OpenApiResponse(description="`no_speech` or `transcript_too_long`."),
+            429: OpenApiResponse(description=BUDGET_EXCEEDED),
             502: OpenApiResponse(description="`voice_upstream_error` / `assistant_upstream_error`"),
             503: OpenApiResponse(description="`voice_unavailable` / `assistant_unavailable`"),
             504: OpenApiResponse(description="`voice_timeout` / `assistant_timeout`"),
@@ -105,11 +137,14 @@ class ChatVoiceView(APIView):
         serializer.is_valid(raise_exception=True)
         conversation_id = serializer.validated_data.get("conversation_id")
         # Everything that can refuse the message is checked before paying for a transcription.
+        audio = serializer.validated_data["audio"].read()
+        if not is_audio(audio):
+            raise InvalidAudio()
         if not llm.is_configured():
             raise AssistantUnavailable()
         if conversation_id:
-            selectors.conversation_get(user=request.user, conversation_id=conversation_id)
-        audio = serializer.validated_data["audio"].read()
+            services.conversation_check_free(user=request.user, conversation_id=conversation_id)
+        budget.check_budget(user=request.user)
         _release_pooled_connection()
         transcript = async_to_sync(voice.transcribe)(audio=audio, language=request.user.language)
         if not transcript.text:

@@ -46,6 +46,10 @@ class DomainError(Exception):
             body["fields"] = {k: [str(m) for m in v] for k, v in self.fields.items()}
         return body
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the REST response carries besides the envelope."""
+        return {}
+
 
 class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
@@ -126,6 +130,8 @@ def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error leaves as the envelope."""
     if isinstance(exc, DomainError):
         response = Response({"error": exc.as_dict()}, status=exc.status_code)
+        for header, value in exc.headers().items():  # e.g. Retry-After on a 429
+            response[header] = value
         if exc.status_code == status.HTTP_401_UNAUTHORIZED:
             # A 401 names the scheme to use (RFC 9110), as DRF does for its own 401s.
             response["WWW-Authenticate"] = 'Bearer realm="api"'

@@ -322,6 +322,14 @@ DEEPGRAM_TIMEOUT_SECONDS = env.float("DEEPGRAM_TIMEOUT_SECONDS", default=60.0)
 DEEPGRAM_MAX_RETRIES = env.int("DEEPGRAM_MAX_RETRIES", default=1)
 # Earlier turns sent to the model are trimmed, whole turns at a time, to about this many tokens.
 CHAT_HISTORY_TOKEN_BUDGET = env.int("CHAT_HISTORY_TOKEN_BUDGET", default=6000)
+# The assistant's cost limits (docs/assistant.md "Limits"). Tool calls past these are not run;
+# the model is told so in their results.
+ASSISTANT_MAX_TOOL_CALLS_PER_ROUND = env.int("ASSISTANT_MAX_TOOL_CALLS_PER_ROUND", default=8)
+ASSISTANT_MAX_TOOL_CALLS_PER_TURN = env.int("ASSISTANT_MAX_TOOL_CALLS_PER_TURN", default=20)
+# Tokens (prompt + completion, as the model reports them) per user per local day; 0: no limit.
+ASSISTANT_DAILY_TOKEN_BUDGET = env.int("ASSISTANT_DAILY_TOKEN_BUDGET", default=200_000)
+# Wall-clock limit of one turn (every model call, retry and tool of it): 504 assistant_timeout.
+ASSISTANT_TURN_TIMEOUT_SECONDS = env.float("ASSISTANT_TURN_TIMEOUT_SECONDS", default=120.0)
 
 # --- Background jobs (summaries/tasks.py, docs/summaries.md) -------------------------------
 # Django's own django.tasks. TASKS_BACKEND=database stores jobs in PostgreSQL for

@@ -26,8 +26,8 @@ class GoalProgressInline(admin.TabularInline):
     are negative entries (or a delete from the goal progress list)."""
 
     model = GoalProgress
-    fields = ["value", "note", "recorded_at", "source", "created_at"]
-    readonly_fields = ["source", "created_at"]
+    fields = ["value", "note", "recorded_at", "source", "actor", "created_at"]
+    readonly_fields = ["source", "actor", "created_at"]
     extra = 0
     can_delete = False
     ordering = ["-recorded_at"]
@@ -109,6 +109,7 @@ class GoalAdmin(admin.ModelAdmin):
                     note=entry.note,
                     recorded_at=entry.recorded_at,
                     source=SOURCE,
+                    actor=request.user,
                 )
         return None
 
@@ -122,11 +123,21 @@ class GoalAdmin(admin.ModelAdmin):
 
 @admin.register(GoalProgress)
 class GoalProgressAdmin(admin.ModelAdmin):
-    list_display = ["goal", "user", "value", "recorded_at", "source", "created_at"]
+    list_display = ["goal", "user", "value", "recorded_at", "source", "actor", "created_at"]
     list_filter = ["source", "goal__period", "recorded_at"]
     search_fields = ["note", "goal__title", "user__email"]
     list_select_related = ["goal", "user"]
-    readonly_fields = ["id", "goal", "user", "value", "note", "recorded_at", "source", "created_at"]
+    readonly_fields = [
+        "id",
+        "goal",
+        "user",
+        "value",
+        "note",
+        "recorded_at",
+        "source",
+        "actor",
+        "created_at",
+    ]
     date_hierarchy = "recorded_at"
 
     def has_add_permission(self, request):

@@ -126,6 +126,15 @@ class GoalProgress(models.Model):
     source = models.CharField(
         _("source"), max_length=10, choices=Source.choices, default=Source.API
     )
+    # The staff member behind an `admin` entry (NULL otherwise, or once that account is gone).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acting staff member"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

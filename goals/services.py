@@ -1,5 +1,10 @@
 """Writes for goals and their progress. Each function owns its transaction and the goal's row
-lock, records who acted (`source`), and announces the change to the user's live sockets."""
+lock, records who acted (`source`), and announces the change to the user's live sockets.
+
+A goal given a category takes the user's lock first (accounts/locks.py), then the goal's, and
+checks under it that the category still exists: `category_delete` takes the same user lock, so
+a category cannot be deleted between that check and the commit (a broken foreign key, a 500).
+"""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -8,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.locks import lock_user
 from accounts.models import User
 from config import realtime
 from goals.errors import GoalArchived, GoalInvalid, GoalNotFound
@@ -65,6 +71,16 @@ def _sync_achievement(goal: Goal, *, total: Decimal | None = None) -> None:
     goal.achieved_at = None
 
 
+def _keep_category(*, user: User, category) -> None:
+    """With a category to point at: the user lock, then the category must still exist."""
+    if category is None:
+        return
+    lock_user(user.pk)
+    categories = Goal._meta.get_field("category").related_model._default_manager
+    if not categories.filter(pk=category.pk, user_id=user.pk).exists():
+        raise GoalInvalid(fields={"category": [_("Category not found.")]})
+
+
 def _lock(goal: Goal) -> Goal:
     # Serializes writers on one goal: two progress entries landing together must both be
     # counted before either decides whether the goal is achieved.
@@ -96,6 +112,7 @@ def goal_create(
     start_date = start_date or user.local_now().date()
     _check_fields(user=user, category=category, start_date=start_date, due_date=due_date)
     with transaction.atomic():
+        _keep_category(user=user, category=category)
         goal = Goal(
             user=user,
             source=source,
@@ -131,6 +148,7 @@ def goal_update(*, user: User, goal: Goal, source: str, **fields) -> Goal:
     if new_status == Goal.Status.ACHIEVED:
         raise GoalInvalid(fields={"status": [_("A goal is achieved by logging progress.")]})
     with transaction.atomic():
+        _keep_category(user=user, category=fields.get("category"))  # before the goal's lock
         goal = _lock(goal)
         goal.user = user
         unarchiving = goal.status == Goal.Status.ARCHIVED and new_status == Goal.Status.ACTIVE
@@ -181,6 +199,7 @@ def goal_log_progress(
     note: str = "",
     recorded_at: datetime | None = None,
     source: str,
+    actor: User | None = None,
 ) -> GoalProgress:
     """Logs progress (negative values correct earlier entries). A goal without a period becomes
     achieved when its total reaches the target, and active again when a correction takes it
@@ -207,6 +226,7 @@ def goal_log_progress(
             note=note,
             recorded_at=recorded_at or timezone.now(),
             source=source,
+            actor=actor,
         )
         before = (goal.status, goal.achieved_at)
         _sync_achievement(goal)

@@ -2,8 +2,14 @@
 (tasks with source "admin"), so the admin obeys the same rules, logs and live updates as the API.
 """
 
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth import get_user_model
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -35,6 +41,54 @@ class TaskAdminForm(forms.ModelForm):
         return cleaned
 
 
+def _uuid_param(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise IncorrectLookupParameters(value) from None  # the admin shows "?e=1", not a 500
+
+
+class TaskUserFilter(admin.SimpleListFilter):
+    """The tasks of one user (`?user=<id>`, reached from the user column's links). Its only
+    choice is the user already chosen: listing every account here would not scale."""
+
+    title = _("user")
+    parameter_name = "user"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value:
+            return []
+        user = get_user_model().objects.filter(pk=_uuid_param(value)).first()
+        return [(value, str(user))] if user is not None else []
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(user_id=_uuid_param(self.value()))
+        return queryset
+
+
+class TaskCategoryFilter(admin.SimpleListFilter):
+    """**Decision:** the categories of the user the list is filtered by, and only when it is
+    filtered by one user: every user's categories together would be a list of thousands with
+    the same names repeated ("Trabajo", "Casa"), none of them telling whose it is."""
+
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        user_id = request.GET.get(TaskUserFilter.parameter_name)
+        if not user_id:
+            return []
+        categories = Category.objects.filter(user_id=_uuid_param(user_id)).order_by("name")
+        return [(str(pk), name) for pk, name in categories.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(category_id=_uuid_param(self.value()))
+        return queryset
+
+
 class TaskEventInline(admin.TabularInline):
     model = TaskEvent
     extra = 0
@@ -44,6 +98,7 @@ class TaskEventInline(admin.TabularInline):
         "occurred_at",
         "type",
         "source",
+        "actor",
         "segment_start",
         "segment_end",
         "duration_seconds",
@@ -57,13 +112,16 @@ class TaskEventInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
     form = TaskAdminForm
     list_display = [
         "title",
-        "user",
+        "user_tasks",
         "status",
         "priority",
         "category",
@@ -72,7 +130,7 @@ class TaskAdmin(admin.ModelAdmin):
         "due_at",
         "created_at",
     ]
-    list_filter = ["status", "priority", "category"]
+    list_filter = ["status", "priority", TaskUserFilter, TaskCategoryFilter]
     search_fields = ["title", "description", "user__email"]
     list_select_related = ["user", "category"]
     raw_id_fields = ["user", "category"]
@@ -89,6 +147,13 @@ class TaskAdmin(admin.ModelAdmin):
     actions = ["start_timer", "pause_timers", "complete_tasks", "reopen_tasks"]
     date_hierarchy = "created_at"
 
+    @admin.display(description=_("user"), ordering="user__email")
+    def user_tasks(self, obj: Task) -> str:
+        # A link to this list filtered by the user (where the category filter has their
+        # categories).
+        query = urlencode({TaskUserFilter.parameter_name: str(obj.user_id)})
+        return format_html('<a href="?{}">{}</a>', query, obj.user)
+
     @admin.display(description=_("tracked"), ordering="tracked_seconds")
     def tracked(self, obj: Task) -> str:
         return _hms(obj.tracked_seconds)
@@ -102,7 +167,9 @@ class TaskAdmin(admin.ModelAdmin):
             data = {f: form.cleaned_data.get(f) for f in services.TASK_UPDATABLE_FIELDS}
             data["priority"] = data["priority"] or Task.Priority.MEDIUM
             data["description"] = data["description"] or ""
-            created = services.task_create(user=form.cleaned_data["user"], source=SOURCE, **data)
+            created = services.task_create(
+                user=form.cleaned_data["user"], source=SOURCE, actor=request.user, **data
+            )
             obj.pk = created.pk
         else:
             changed = {
@@ -111,22 +178,24 @@ class TaskAdmin(admin.ModelAdmin):
                 if f in services.TASK_UPDATABLE_FIELDS
             }
             if changed:
-                services.task_update(user=obj.user, task=obj, source=SOURCE, **changed)
+                services.task_update(
+                    user=obj.user, task=obj, source=SOURCE, actor=request.user, **changed
+                )
         obj._state.adding = False
         obj.refresh_from_db()
 
     def delete_model(self, request, obj):
-        services.task_delete(user=obj.user, task=obj, source=SOURCE)
+        services.task_delete(user=obj.user, task=obj, source=SOURCE, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for task in queryset.select_related("user"):
-            services.task_delete(user=task.user, task=task, source=SOURCE)
+            services.task_delete(user=task.user, task=task, source=SOURCE, actor=request.user)
 
     def _run(self, request, queryset, service, done_message):
         done = 0
         for task in queryset.select_related("user"):
             try:
-                service(user=task.user, task=task, source=SOURCE)
+                service(user=task.user, task=task, source=SOURCE, actor=request.user)
             except DomainError as exc:
                 self.message_user(request, f"{task}: {exc.message}", level=messages.WARNING)
             else:
@@ -215,10 +284,10 @@ class CategoryAdmin(admin.ModelAdmin):
 class TaskEventAdmin(admin.ModelAdmin):
     """The log is append-only: staff can read it, never write it."""
 
-    list_display = ["occurred_at", "type", "source", "task", "user", "duration_seconds"]
+    list_display = ["occurred_at", "type", "source", "actor", "task", "user", "duration_seconds"]
     list_filter = ["type", "source"]
     search_fields = ["task__title", "user__email"]
-    list_select_related = ["task", "user"]
+    list_select_related = ["task", "user", "actor"]
     date_hierarchy = "occurred_at"
 
     def has_add_permission(self, request):

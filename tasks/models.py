@@ -189,6 +189,16 @@ class TaskEvent(models.Model):
     )
     type = models.CharField(_("type"), max_length=16, choices=Type.choices)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    # Who acted when it was not the user: the staff member behind an `admin` change. NULL for
+    # the user's own (api, assistant) and system events; kept NULL if that account is deleted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acting staff member"),
+    )
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     segment_start = models.DateTimeField(_("segment start"), null=True, blank=True)
     segment_end = models.DateTimeField(_("segment end"), null=True, blank=True)

@@ -1,11 +1,14 @@
 """Every write to categories, tasks and task events. REST views, the assistant's tools, the
 admin and management commands all call these; there is one implementation of each rule.
 
-Locking order, everywhere: the user's row, then task rows. Timer writes (start, pause,
-complete, reopen, log time, stale pausing) take the user's row lock first, so a user's timer
-changes run one after another; that is what makes "one running task" and "no overlapping
-time" hold under concurrent requests. The partial unique index `tasks_one_running_per_user`
-backs the first rule in the database.
+Locking order, everywhere (accounts/locks.py): the user's row, then task rows in primary-key
+order. Timer writes (start, pause, complete, reopen, log time, stale pausing), task updates and
+deletes, category deletion, and a task created into a category all take the user's row lock
+first, so a user's changes run one after another; that is what makes "one running task" and
+"no overlapping time" hold under concurrent requests, keeps two multi-row writes from locking
+the same tasks in opposite orders (a deadlock), and keeps a category from being deleted
+between the check that it exists and the commit of a task moved into it. The partial unique
+index `tasks_one_running_per_user` backs the first rule in the database.
 
 Timestamps of segments are truncated to whole seconds, so `duration_seconds` is exact and
 `tracked_seconds` is always the sum of the closed segments' durations.
@@ -14,13 +17,13 @@ Timestamps of segments are truncated to whole seconds, so `duration_seconds` is 
 import logging
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.locks import lock_user
 from config import realtime
 from config.exceptions import NotFound
 from config.prepared import PreparedQuery, insert_all, update_fields
@@ -72,25 +75,21 @@ def _check_source(source: str) -> None:
 
 
 def _lock_user(user_id) -> None:
-    # Serialises all timer writes of one user. Without it two concurrent `start`s both see
-    # "no task running" and both try to start (one then fails on the unique index), and a time
-    # entry could pass the overlap check while a timer closes an overlapping segment.
-    # FOR NO KEY UPDATE: exclusive among these lockers, yet it does not block other apps'
-    # inserts of rows pointing at the user (they take FOR KEY SHARE on it).
-    if _user_lock.first(user_id=user_id) is None:
-        raise NotFound()
+    # Serialises the writes of one user. Without it two concurrent `start`s both see "no task
+    # running" and both try to start (one then fails on the unique index), a time entry could
+    # pass the overlap check while a timer closes an overlapping segment, and a category could
+    # be deleted under a task being moved into it.
+    lock_user(user_id)
 
 
-# Compiled once (config/prepared.py): it runs on every timer write, at the head of the queue.
-_user_lock = PreparedQuery(
-    lambda user_id: (
-        get_user_model()
-        .objects.select_for_update(no_key=True)
-        .filter(pk=user_id)
-        .order_by()
-        .values_list("id")
-    )
-)
+def _check_category_kept(*, user, category: Category | None) -> None:
+    # Under the user lock: the category the serializer found may have been deleted since, and
+    # a task pointing at it would break the foreign key at commit (a 500, not a 400).
+    if (
+        category is not None
+        and not Category.objects.filter(pk=category.pk, user_id=user.pk).exists()
+    ):
+        raise InvalidInput(fields={"category": [_("Unknown category.")]})
 
 
 def _lock_task(*, user, task_id) -> Task:
@@ -145,6 +144,7 @@ def _event(
     occurred_at: datetime,
     segment: tuple[datetime, datetime] | None = None,
     data: dict | None = None,
+    actor=None,
 ) -> TaskEvent:
     """An unsaved event of the task; `_record` saves one, `task_start` saves two at once."""
     fields = {}
@@ -160,6 +160,7 @@ def _event(
         user_id=task.user_id,
         type=type,
         source=source,
+        actor=actor,
         occurred_at=occurred_at,
         data=data or {},
         **fields,
@@ -181,6 +182,7 @@ def _close_segment(
     occurred_at: datetime,
     data: dict,
     save: bool = True,
+    actor=None,
 ) -> TaskEvent:
     """Stop the task's timer at `end`: log the segment and add it to tracked_seconds.
     The caller sets the new status and saves the task (and the event, with `save=False`)."""
@@ -190,6 +192,7 @@ def _close_segment(
         task=task,
         type=type,
         source=source,
+        actor=actor,
         occurred_at=occurred_at,
         segment=(start, end),
         data=data,
@@ -233,6 +236,7 @@ def task_create(
     *,
     user,
     source: str,
+    actor=None,
     title: str,
     description: str = "",
     category: Category | None = None,
@@ -254,11 +258,15 @@ def task_create(
     )
     _full_clean(task)
     with transaction.atomic():
+        if category is not None:
+            _lock_user(user.pk)
+            _check_category_kept(user=user, category=category)
         task.save()
         _record(
             task=task,
             type=EventType.CREATED,
             source=source,
+            actor=actor,
             occurred_at=task.created_at,
             data={
                 "title": title,
@@ -272,7 +280,7 @@ def task_create(
     return task
 
 
-def task_update(*, user, task: Task, source: str, **fields) -> Task:
+def task_update(*, user, task: Task, source: str, actor=None, **fields) -> Task:
     """Change the task's own fields (not its status or time: those have their own services).
     Records one `updated` event with {"changes": {field: {"from", "to"}}}; no change, no event."""
     _check_source(source)
@@ -283,7 +291,10 @@ def task_update(*, user, task: Task, source: str, **fields) -> Task:
         _check_category(user=user, category=fields["category"])
     _check_due_at(fields.get("due_at"))
     with transaction.atomic():
+        _lock_user(user.pk)
         task = _lock_task(user=user, task_id=task.pk)
+        if fields.get("category") is not None:
+            _check_category_kept(user=user, category=fields["category"])
         changes = {}
         for name, value in fields.items():
             if name == "description" and value is None:
@@ -300,6 +311,7 @@ def task_update(*, user, task: Task, source: str, **fields) -> Task:
             task=task,
             type=EventType.UPDATED,
             source=source,
+            actor=actor,
             occurred_at=_now(),
             data={"changes": changes},
         )
@@ -307,18 +319,21 @@ def task_update(*, user, task: Task, source: str, **fields) -> Task:
     return task
 
 
-def task_delete(*, user, task: Task, source: str) -> None:
+def task_delete(*, user, task: Task, source: str, actor=None) -> None:
     """Deletes the task and, with it, its event log (its time leaves the reports)."""
     _check_source(source)
     with transaction.atomic():
+        _lock_user(user.pk)
         task = _lock_task(user=user, task_id=task.pk)
         task_id = task.pk
         task.delete()
         realtime.publish(user.pk, "task.deleted", {"task_id": str(task_id)})
-    logger.info("task %s deleted by %s (source=%s)", task_id, user.pk, source)
+    # The task's events go with it: the log line keeps who deleted it.
+    actor_id = actor.pk if actor is not None else None
+    logger.info("task %s of %s deleted (source=%s, actor=%s)", task_id, user.pk, source, actor_id)
 
 
-def task_start(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+def task_start(*, user, task: Task, source: str, now: datetime | None = None, actor=None) -> Task:
     """Start the task's timer. Another running task of the user is paused first, in the same
     transaction, both changes logged. Starting the running task changes nothing.
 
@@ -347,6 +362,7 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None) ->
                     end=now,
                     type=EventType.PAUSED,
                     source=source,
+                    actor=actor,
                     occurred_at=now,
                     data={"reason": "switched", "next_task_id": str(task.pk)},
                     save=False,
@@ -363,6 +379,7 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None) ->
                 task=task,
                 type=EventType.STARTED,
                 source=source,
+                actor=actor,
                 occurred_at=now,
                 data={"paused_task_id": str(previous.pk) if previous else None},
             )
@@ -379,12 +396,12 @@ _start_pair_lock = PreparedQuery(
         Task.objects.select_for_update(of=("self",))
         .select_related("category")
         .filter(Q(pk=task_id) | Q(running_since__isnull=False), user_id=user_id)
-        .order_by()
+        .order_by("pk")  # rows are locked in the order returned: primary-key order
     )
 )
 
 
-def task_pause(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+def task_pause(*, user, task: Task, source: str, now: datetime | None = None, actor=None) -> Task:
     _check_source(source)
     with transaction.atomic():
         _lock_user(user.pk)
@@ -393,7 +410,13 @@ def task_pause(*, user, task: Task, source: str, now: datetime | None = None) ->
         if not task.is_running:
             raise TaskNotRunning()
         _close_segment(
-            task, end=now, type=EventType.PAUSED, source=source, occurred_at=now, data={}
+            task,
+            end=now,
+            type=EventType.PAUSED,
+            source=source,
+            actor=actor,
+            occurred_at=now,
+            data={},
         )
         task.status = Status.PAUSED
         _save(task, ["status", "running_since", "tracked_seconds"])
@@ -401,7 +424,9 @@ def task_pause(*, user, task: Task, source: str, now: datetime | None = None) ->
     return task
 
 
-def task_complete(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+def task_complete(
+    *, user, task: Task, source: str, now: datetime | None = None, actor=None
+) -> Task:
     """Complete the task; a running timer stops and its segment is added (the `completed`
     event then carries the segment)."""
     _check_source(source)
@@ -418,11 +443,19 @@ def task_complete(*, user, task: Task, source: str, now: datetime | None = None)
                 end=now,
                 type=EventType.COMPLETED,
                 source=source,
+                actor=actor,
                 occurred_at=now,
                 data=data,
             )
         else:
-            _record(task=task, type=EventType.COMPLETED, source=source, occurred_at=now, data=data)
+            _record(
+                task=task,
+                type=EventType.COMPLETED,
+                source=source,
+                actor=actor,
+                occurred_at=now,
+                data=data,
+            )
         task.status = Status.COMPLETED
         task.completed_at = now
         _save(task, ["status", "running_since", "tracked_seconds", "completed_at"])
@@ -430,7 +463,7 @@ def task_complete(*, user, task: Task, source: str, now: datetime | None = None)
     return task
 
 
-def task_reopen(*, user, task: Task, source: str, now: datetime | None = None) -> Task:
+def task_reopen(*, user, task: Task, source: str, now: datetime | None = None, actor=None) -> Task:
     """A completed task goes back to `paused` (it keeps its tracked time), or to `pending` if
     it never ran (never started and no time logged). The timer is not started."""
     _check_source(source)
@@ -451,6 +484,7 @@ def task_reopen(*, user, task: Task, source: str, now: datetime | None = None) -
             task=task,
             type=EventType.REOPENED,
             source=source,
+            actor=actor,
             occurred_at=now,
             data={"to_status": task.status},
         )
@@ -466,6 +500,7 @@ def task_log_time(
     ended_at: datetime,
     source: str,
     now: datetime | None = None,
+    actor=None,
 ) -> TaskEvent:
     """Add a finished stretch of work (a forgotten timer). It must end after it starts, not
     in the future, last at most 24 hours and not overlap any other time of the user: closed
@@ -505,6 +540,7 @@ def task_log_time(
             task=task,
             type=EventType.TIME_LOGGED,
             source=source,
+            actor=actor,
             occurred_at=now,
             segment=(started_at, ended_at),
         )
@@ -626,9 +662,11 @@ def category_delete(*, user, category: Category) -> None:
     if category.user_id != user.pk:
         raise NotFound()
     with transaction.atomic():
+        _lock_user(user.pk)
         task_ids = list(
             Task.objects.select_for_update()
             .filter(user_id=user.pk, category_id=category.pk)
+            .order_by("pk")
             .values_list("pk", flat=True)
         )
         # Detach explicitly (rather than leaving it to SET_NULL) so updated_at moves too.

@@ -100,7 +100,7 @@ def test_start_task_pauses_the_running_one_and_says_so(say, user, fake_openai):
     assert task.running_since is not None
     assert running.running_since is None and running.status == "paused"
     result = tool_result(fake_openai.requests[1])
-    assert result["task"]["is_running"] is True
+    assert "running_since" in result["task"]
     assert result["paused_task"]["id"] == str(running.pk)
     assert TaskEvent.objects.get(task=task, type="started").source == "assistant"
 

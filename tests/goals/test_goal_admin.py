@@ -94,6 +94,7 @@ def test_progress_added_inline_is_logged_and_achieves(staff, make_goal):
     assert response.status_code == 302, response.content.decode()[:3000]
     progress = GoalProgress.objects.get()
     assert (progress.value, progress.source) == (Decimal("3"), "admin")
+    assert progress.actor.email == "staff@example.com"
     goal.refresh_from_db()
     assert goal.status == "achieved"
 

@@ -38,6 +38,7 @@ def test_adding_a_task_in_the_admin_goes_through_the_service(staff_client, user,
     assert (task.user, task.category, task.priority) == (user, category, "high")
     event = TaskEvent.objects.get(task=task)
     assert (event.type, event.source) == ("created", "admin")
+    assert event.actor.email == "staff@example.com"
 
 
 def test_the_admin_refuses_a_category_of_another_user(staff_client, user, other_user):
@@ -71,6 +72,7 @@ def test_changing_a_task_in_the_admin_logs_an_admin_update(staff_client, user, m
     assert task.title == "After"
     event = TaskEvent.objects.get(task=task, type="updated")
     assert event.source == "admin"
+    assert event.actor.email == "staff@example.com"
     assert event.data == {"changes": {"title": {"from": "Before", "to": "After"}}}
 
 
@@ -89,13 +91,15 @@ def test_admin_actions_use_the_timer_services(staff_client, user, make_task):
     staff_client.post(url, {"action": "start_timer", "_selected_action": [str(first.pk)]})
     first.refresh_from_db()
     assert first.is_running
-    assert TaskEvent.objects.get(task=first, type="started").source == "admin"
+    started = TaskEvent.objects.get(task=first, type="started")
+    assert (started.source, started.actor.email) == ("admin", "staff@example.com")
 
     staff_client.post(
         url, {"action": "complete_tasks", "_selected_action": [str(first.pk), str(second.pk)]}
     )
     assert set(Task.objects.values_list("status", flat=True)) == {"completed"}
-    assert TaskEvent.objects.filter(type="completed", source="admin").count() == 2
+    completed = TaskEvent.objects.filter(type="completed", source="admin")
+    assert [e.actor.email for e in completed] == ["staff@example.com"] * 2
 
 
 def test_deleting_a_task_in_the_admin(staff_client, user, make_task):
