@@ -7,5 +7,7 @@ urlpatterns = [
     re_path(r"^login/?$", views.LoginView.as_view(), name="auth-login"),
     re_path(r"^refresh/?$", views.RefreshView.as_view(), name="auth-refresh"),
     re_path(r"^logout/?$", views.LogoutView.as_view(), name="auth-logout"),
+    re_path(r"^password/?$", views.PasswordView.as_view(), name="auth-password"),
+    re_path(r"^logout-all/?$", views.LogoutAllView.as_view(), name="auth-logout-all"),
     re_path(r"^me/?$", views.MeView.as_view(), name="auth-me"),
 ]

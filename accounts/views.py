@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -8,12 +8,19 @@ from accounts import services
 from accounts.serializers import (
     AuthResponseSerializer,
     LoginSerializer,
+    PasswordChangeSerializer,
     RefreshSerializer,
     RegisterSerializer,
     TokenPairSerializer,
     UserSerializer,
 )
-from config.throttling import EmailThrottle, IPThrottle
+from config.throttling import EmailThrottle, FailureLimit, IPThrottle, login_failure_limit
+
+_401_CREDENTIALS = OpenApiResponse(description="`invalid_credentials`: email or password wrong.")
+_429_FAILURES = OpenApiResponse(
+    description="`throttled`: too many failed attempts; `error.retry_after` (and Retry-After) "
+    "says in how many seconds to try again."
+)
 
 
 class _PublicAuthView(APIView):
@@ -40,14 +47,25 @@ class RegisterView(_PublicAuthView):
 
 
 class LoginView(_PublicAuthView):
-    throttle_scope = "login"
-    throttle_classes = [IPThrottle, EmailThrottle]
+    """Failed logins are limited per address and per email from that address (`login_ip`,
+    `login_email_ip`); successful ones never count (config/throttling.FailureLimit)."""
 
-    @extend_schema(request=LoginSerializer, responses={200: AuthResponseSerializer}, auth=[])
+    throttle_classes: list = []
+
+    @extend_schema(
+        request=LoginSerializer,
+        responses={200: AuthResponseSerializer, 401: _401_CREDENTIALS, 429: _429_FAILURES},
+        auth=[],
+    )
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        limit = login_failure_limit(
+            prefix="login", request_meta=request.META, email=serializer.validated_data["email"]
+        )
+        limit.reserve()
         user = services.user_login(request=request, **serializer.validated_data)
+        limit.succeeded()
         return Response({"user": UserSerializer(user).data, **services.tokens_for(user)})
 
 
@@ -75,6 +93,43 @@ class LogoutView(_PublicAuthView):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.refresh_blacklist(refresh=serializer.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordView(APIView):
+    """Change the password: every session of the user ends (other devices' tokens stop
+    working, their sockets close) and this device gets a fresh pair. Wrong current passwords
+    are limited per user (`password_user`), like failed logins."""
+
+    @extend_schema(
+        request=PasswordChangeSerializer,
+        responses={
+            200: TokenPairSerializer,
+            400: OpenApiResponse(
+                description="`validation_error` (the new password is too weak) or "
+                "`wrong_password` (the current one is not right)."
+            ),
+            429: _429_FAILURES,
+        },
+        summary="Change your password (ends every other session)",
+    )
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data, context={"user": request.user})
+        serializer.is_valid(raise_exception=True)
+        limit = FailureLimit({"password_user": str(request.user.pk)})
+        limit.reserve()
+        tokens = services.password_change(user=request.user, **serializer.validated_data)
+        limit.succeeded()
+        return Response(tokens)
+
+
+class LogoutAllView(APIView):
+    """Log out everywhere: every refresh and access token of the user stops working and every
+    open socket closes with 4001, this device's included."""
+
+    @extend_schema(request=None, responses={204: None}, summary="Log out on every device")
+    def post(self, request):
+        services.logout_all(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,8 +1,11 @@
 """The chat websocket (`/ws/chat/`): one authenticated user, the assistant's streamed replies and
 live updates of that user's data. The protocol, for client developers: docs/websocket.md.
 
-A socket authenticates once, by the handshake's `Authorization: Bearer` header (checked by
+A socket authenticates by the handshake's `Authorization: Bearer` header (checked by
 `config.ws_auth.JWTAuthMiddleware`) or by a first `auth` frame. Until then it receives nothing.
+It lives as long as its session: it closes with 4001 when its access token expires, unless an
+`auth` frame with a fresh token of the same user came first, and when the user's sessions are
+revoked (a `session.end` message from any process).
 The assistant runs as a task of its own so that the socket keeps answering pings and forwarding
 live updates while a reply streams; one reply at a time per socket.
 """
@@ -12,6 +15,7 @@ import json
 import logging
 import math
 import weakref
+from datetime import UTC, datetime
 
 import orjson
 from channels.db import database_sync_to_async
@@ -29,7 +33,7 @@ from config.parsers import MAX_JSON_DEPTH, contains_nul, json_depth
 from config.realtime import bind_loop, user_group
 from config.renderers import dumps
 from config.throttling import UserThrottle
-from config.ws_auth import user_for_token
+from config.ws_auth import authenticate_token
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +78,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.accept()
         auth_header = self.scope.get("auth_header")
         if auth_header == "valid":
-            await self._authenticated(self.scope["user"])
+            await self._authenticated(self.scope["user"], self.scope.get("auth_expires_at"))
         elif auth_header == "invalid":
             await self._close_unauthenticated()
         else:
@@ -82,6 +86,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         self._closed = True
+        self._stop_session_timer()
         if self._auth_timer is not None:
             self._auth_timer.cancel()
             self._auth_timer = None
@@ -121,11 +126,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         token = (
             frame.get("token") if isinstance(frame, dict) and frame.get("type") == "auth" else None
         )
-        user = await user_for_token(token) if isinstance(token, str) else None
-        if user is None:
+        auth = await authenticate_token(token) if isinstance(token, str) else None
+        if auth is None:
             await self._close_unauthenticated()
         else:
-            await self._authenticated(user)
+            await self._authenticated(auth.user, auth.expires_at)
 
     async def _receive_frame(self, text_data):
         # The codes are those of a REST body that is not JSON or holds NUL characters.
@@ -151,7 +156,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         elif kind == "message":
             await self._receive_message(frame)
         elif kind == "auth":
-            await self.send_error("already_authenticated", _("This socket is already signed in."))
+            await self._reauthenticate(frame)
         else:
             await self.send_error("unknown_frame_type", _("Unknown frame type."))
 
@@ -171,7 +176,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         # The user as they are now: a socket lives for hours, and the prompt needs the current
         # name, language and timezone. A user deactivated since the handshake is signed out.
-        user = await _active_user(self.user.pk)
+        user = await _active_user(self.user.pk, self.user.token_generation)
         if user is None:
             await self._close_unauthenticated()
             return
@@ -229,14 +234,72 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send_frame(message["event"])
 
     # -- authentication ------------------------------------------------------------------------
-    async def _authenticated(self, user):
+    async def _authenticated(self, user, expires_at=None):
         self.user = user
         group = user_group(user.id)
         # Not in self.groups: the base class would leave it without the gate (disconnect does).
         async with _layer_gate():
             await self.channel_layer.group_add(group, self.channel_name)
         self._group = group
+        # A revocation committed after the token was checked and before the group was joined
+        # sent its close to nobody: look once more, now that this socket would hear it.
+        if await _active_user(user.pk, user.token_generation) is None:
+            await self._close_unauthenticated()
+            return
+        self._start_session_timer(expires_at)
         await self.send_frame({"type": "ready"})
+
+    # -- the session: token expiry, re-authentication, revocation --------------------------
+    # Kept apart from the rest of the consumer: a socket lives as long as the session it was
+    # opened with, and no longer (docs/websocket.md, "Sessions").
+    def _start_session_timer(self, expires_at) -> None:
+        self._stop_session_timer()
+        if expires_at is None:
+            return
+        self._session_expires_at = expires_at
+        self._session_timer = asyncio.create_task(self._close_at_expiry(expires_at))
+
+    def _stop_session_timer(self) -> None:
+        timer = getattr(self, "_session_timer", None)
+        if timer is not None:
+            timer.cancel()
+            self._session_timer = None
+
+    async def _close_at_expiry(self, expires_at) -> None:
+        delay = (expires_at - datetime.now(UTC)).total_seconds()
+        await asyncio.sleep(max(delay, 0))
+        if not self._closed:
+            logger.info("socket of user %s closed: its access token expired", self.user.pk)
+            await self._end_session("token_expired")
+
+    async def _reauthenticate(self, frame: dict) -> None:
+        """An `auth` frame on a signed-in socket: a fresh access token of the same user moves
+        the socket's expiry to that token's. A bad one changes nothing (an error frame)."""
+        auth = await authenticate_token(frame.get("token"))
+        if auth is None:
+            await self.send_error("token_not_valid", _("Token is invalid or expired"))
+            return
+        if auth.user.pk != self.user.pk:
+            await self.send_error(
+                "token_user_mismatch", _("The token belongs to another user than this socket's.")
+            )
+            return
+        self.user = auth.user
+        self._start_session_timer(auth.expires_at)
+        await self.send_frame({"type": "auth.ok", "expires_at": auth.expires_at})
+
+    async def session_end(self, message):
+        """The user's sessions were revoked (config/realtime.end_sessions): close at once."""
+        if self._closed:
+            return
+        self._stop_session_timer()
+        await self._end_session(str(message.get("event", {}).get("reason") or "revoked"))
+
+    async def _end_session(self, reason: str) -> None:
+        # The reason travels in a frame: Daphne drops the reason of a close.
+        await self.send_frame({"type": "session.ended", "reason": reason})
+        self._closed = True
+        await self.close(code=CLOSE_UNAUTHENTICATED, reason=reason)
 
     async def _expire_unauthenticated(self):
         await asyncio.sleep(self.auth_timeout_seconds)
@@ -259,8 +322,13 @@ def _error_frame(exc) -> dict:
 
 
 @database_sync_to_async
-def _active_user(user_id):
-    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+def _active_user(user_id, token_generation: int):
+    """The user, unless deactivated or their sessions were revoked since the socket signed in."""
+    return (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True, token_generation=token_generation)
+        .first()
+    )
 
 
 class _ThrottleView:

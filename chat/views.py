@@ -21,14 +21,15 @@ from chat.serializers import (
     VoiceReplySerializer,
 )
 from config import llm
-from config.throttling import UserThrottle
+from config.throttling import UserRateThrottle, UserThrottle
 
 
 class ChatMessageView(APIView):
     """Send a message to the assistant and get its whole reply (the websocket streams it)."""
 
-    throttle_classes = [UserThrottle]
+    throttle_classes = [UserThrottle, UserRateThrottle]
     throttle_scope = "chat"
+    throttle_weight = "chat_message"  # against the user's general rate (config/throttling.py)
 
     @extend_schema(
         request=MessageCreateSerializer,
@@ -81,8 +82,9 @@ def _turn_body(result) -> dict:
 class ChatVoiceView(APIView):
     """Send a recording: it is transcribed (Deepgram) and answered like a written message."""
 
-    throttle_classes = [UserThrottle]
+    throttle_classes = [UserThrottle, UserRateThrottle]
     throttle_scope = "chat"
+    throttle_weight = "chat_voice"  # against the user's general rate (config/throttling.py)
     parser_classes = [MultiPartParser]
 
     @extend_schema(
