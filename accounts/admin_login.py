@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from rest_framework.exceptions import Throttled
 
+from accounts.hashers import hashing_slot
 from config.client_ip import client_ip
 from config.throttling import FailureLimit
 
@@ -35,7 +36,8 @@ def admin_login(request, *args, **kwargs):
         limit.reserve()
     except Throttled as exc:
         return _too_many_attempts(exc.wait)
-    response = admin.site.login(request, *args, **kwargs)
+    with hashing_slot():  # before the form's first query (accounts/hashers.py)
+        response = admin.site.login(request, *args, **kwargs)
     if response.status_code == 302:  # Django's LoginView redirects once the user is signed in
         limit.succeeded()
     return response

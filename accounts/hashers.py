@@ -19,9 +19,15 @@ _holding = threading.local()
 
 
 @contextmanager
-def _hashing_slot():
-    # Re-entrant per thread: bcrypt's verify() calls encode(), which must not wait for a
-    # second slot while holding the first.
+def hashing_slot():
+    """Hold one of the process's hashing slots (re-entrant per thread).
+
+    The hashers take one themselves; views that check a password take it around the whole
+    check instead, before their first query: under Daphne database connections come from a
+    small pool, and forty logins each holding a pooled connection while waiting for a slot
+    left none for anyone (500 after the pool's timeout). Re-entrant, so bcrypt's verify()
+    calling encode(), or a hasher inside such a view, does not wait for a second slot.
+    """
     if getattr(_holding, "slot", False):
         yield
         return
@@ -47,11 +53,11 @@ class _BoundedHashing:
     """
 
     def encode(self, password, salt):
-        with _hashing_slot():
+        with hashing_slot():
             return super().encode(password, salt)
 
     def verify(self, password, encoded):
-        with _hashing_slot():
+        with hashing_slot():
             return super().verify(password, encoded)
 
 

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
+from accounts.hashers import hashing_slot
 from accounts.serializers import (
     AuthResponseSerializer,
     LoginSerializer,
@@ -41,7 +42,8 @@ class RegisterView(_PublicAuthView):
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        with hashing_slot():
+            user = services.user_register(**serializer.validated_data)
         body = {"user": UserSerializer(user).data, **services.tokens_for(user)}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -64,7 +66,8 @@ class LoginView(_PublicAuthView):
             prefix="login", request_meta=request.META, email=serializer.validated_data["email"]
         )
         limit.reserve()
-        user = services.user_login(request=request, **serializer.validated_data)
+        with hashing_slot():
+            user = services.user_login(request=request, **serializer.validated_data)
         limit.succeeded()
         return Response({"user": UserSerializer(user).data, **services.tokens_for(user)})
 
@@ -118,7 +121,8 @@ class PasswordView(APIView):
         serializer.is_valid(raise_exception=True)
         limit = FailureLimit({"password_user": str(request.user.pk)})
         limit.reserve()
-        tokens = services.password_change(user=request.user, **serializer.validated_data)
+        with hashing_slot():
+            tokens = services.password_change(user=request.user, **serializer.validated_data)
         limit.succeeded()
         return Response(tokens)
 
