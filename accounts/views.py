@@ -73,7 +73,9 @@ class LoginView(_PublicAuthView):
 
 
 class RefreshView(_PublicAuthView):
-    """Rotates: answers a new pair and blacklists the refresh token it was given."""
+    """Rotates: answers a new pair and blacklists the refresh token it was given. A refresh
+    token presented again after it was rotated or logged out ends every session of the user
+    (reuse detection: 401, and every device logs in again)."""
 
     throttle_scope = "refresh"
     throttle_classes = [IPThrottle]

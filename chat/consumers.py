@@ -29,6 +29,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 from chat.agent import run_turn
 from chat.serializers import MessageCreateSerializer
 from config.exceptions import DomainError, exception_handler
+from config.fields import iso_datetime
 from config.parsers import MAX_JSON_DEPTH, contains_nul, json_depth
 from config.realtime import bind_loop, user_group
 from config.renderers import dumps
@@ -286,7 +287,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.user = auth.user
         self._start_session_timer(auth.expires_at)
-        await self.send_frame({"type": "auth.ok", "expires_at": auth.expires_at})
+        await self.send_frame({"type": "auth.ok", "expires_at": iso_datetime(auth.expires_at)})
 
     async def session_end(self, message):
         """The user's sessions were revoked (config/realtime.end_sessions): close at once."""
