@@ -233,3 +233,25 @@ def test_profile_saves_and_logins_do_not_end_sessions(user, tokens, login):
     assert_accepted(tokens["access"])
     assert refresh(tokens["refresh"]).status_code == 200
     assert User.objects.get(pk=user.pk).token_generation == 0
+
+
+def test_a_login_that_upgrades_an_old_hash_does_not_end_sessions(make_user, login, settings):
+    """bcrypt hashes from the Node service become Argon2 at the first login; that save of the
+    password is not a password change."""
+    import bcrypt
+
+    from accounts.services import tokens_for
+    from config import settings as project_settings
+
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    user = make_user(email="node@example.com")
+    user.password = "bcrypt$" + bcrypt.hashpw(b"clave-node", bcrypt.gensalt(rounds=4)).decode()
+    user.save(update_fields=["password"])
+    before = tokens_for(user)
+
+    assert login("node@example.com", "clave-node").status_code == 200
+
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+    assert_accepted(before["access"])
+    assert refresh(before["refresh"]).status_code == 200
