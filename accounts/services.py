@@ -114,24 +114,25 @@ def token_refresh(*, refresh: str) -> dict:
     user = _user_with_id(user_id)
     if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
         raise InactiveAccount()
-    if token_generation(token.payload) != user.token_generation:
-        raise InvalidToken(InvalidToken.revoked)
     jti = token.payload[jwt_settings.JTI_CLAIM]
     with transaction.atomic():
+        # Lock order: the user, then the token, as a revocation takes them (the user's row,
+        # then all their tokens); the other order deadlocked a refresh against a concurrent
+        # logout-all. Under the user's lock a revocation in flight has finished, so the
+        # generation read here is the current one.
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if token_generation(token.payload) != user.token_generation:
+            raise InvalidToken(InvalidToken.revoked)
         token.outstand()  # tokens issued by simplejwt already are; this covers any other
-        # Lock the token's row: a concurrent refresh with the same token waits here, then sees
-        # the blacklist entry this one writes and takes it for a replay.
+        # A concurrent refresh with the same token waits on the user's lock, then sees the
+        # blacklist entry this one writes and takes it for a replay.
         outstanding = OutstandingToken.objects.select_for_update().get(jti=jti)
-        reused = BlacklistedToken.objects.filter(token=outstanding).exists()
-        if not reused:
+        replayed = BlacklistedToken.objects.filter(token=outstanding).exists()
+        if not replayed:
             BlacklistedToken.objects.create(token=outstanding)
             return tokens_for(user)
-        # Locked too: a password change or logout-all in flight finishes first, and the
-        # generation read under the lock says whether this replay is already taken care of.
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if locked.token_generation == token_generation(token.payload):
-            sessions_revoke(user=locked, reason="refresh_token_reuse")
-            logger.warning("refresh token replayed: every session of user %s revoked", user.pk)
+        sessions_revoke(user=user, reason="refresh_token_reuse")
+    logger.warning("refresh token replayed: every session of user %s revoked", user.pk)
     raise InvalidToken(InvalidToken.blacklisted)
 
 

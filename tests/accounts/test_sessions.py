@@ -255,3 +255,50 @@ def test_a_login_that_upgrades_an_old_hash_does_not_end_sessions(make_user, logi
     assert user.password.startswith("argon2$")
     assert_accepted(before["access"])
     assert refresh(before["refresh"]).status_code == 200
+
+
+def _race_refresh_with_logout_all(user) -> dict:
+    """One round: a phone refreshes while a laptop logs out everywhere, released together."""
+    import threading
+
+    from django.db import connection
+
+    from accounts.services import tokens_for
+
+    phone, laptop = tokens_for(user), tokens_for(user)
+    barrier = threading.Barrier(2)
+    answers = {}
+    calls = {
+        "refresh": lambda: refresh(phone["refresh"]),
+        "logout_all": lambda: bearer(laptop["access"]).post("/api/v1/auth/logout-all"),
+    }
+
+    def run(name):
+        try:
+            barrier.wait()
+            answers[name] = calls[name]()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_refresh_racing_logout_all_never_fails_and_never_survives(user):
+    """Whichever goes first, no server error, and no token of either comes out alive. (Taking
+    the token's lock before the user's deadlocked against the revocation, which takes the
+    user's first.)"""
+    for _ in range(10):
+        answers = _race_refresh_with_logout_all(user)
+
+        assert answers["logout_all"].status_code == 204
+        assert answers["refresh"].status_code in {200, 401}
+        if answers["refresh"].status_code == 200:
+            assert_refused(answers["refresh"].json()["access"])
+        user.refresh_from_db()
