@@ -15,7 +15,6 @@ import json
 import logging
 import math
 import weakref
-from datetime import UTC, datetime
 
 import orjson
 from channels.db import database_sync_to_async
@@ -28,18 +27,15 @@ from rest_framework.exceptions import Throttled, ValidationError
 
 from chat.agent import run_turn
 from chat.serializers import MessageCreateSerializer
+from chat.ws_session import SessionLifetime
 from config.exceptions import DomainError, exception_handler
-from config.fields import iso_datetime
 from config.parsers import MAX_JSON_DEPTH, contains_nul, json_depth
 from config.realtime import bind_loop, user_group
 from config.renderers import dumps
 from config.throttling import UserThrottle
-from config.ws_auth import authenticate_token
+from config.ws_auth import CLOSE_UNAUTHENTICATED, authenticate_token
 
 logger = logging.getLogger(__name__)
-
-# Application close codes live in 4000-4999; clients branch on this one to log in again.
-CLOSE_UNAUTHENTICATED = 4001
 
 # Group joins and leaves in flight at once per process (event loop). Each holds a Redis
 # connection of the layer's pool while it runs; without a bound, 1,000 sockets closing together
@@ -59,7 +55,7 @@ def _layer_gate() -> asyncio.Semaphore:
     return gate
 
 
-class ChatConsumer(AsyncWebsocketConsumer):
+class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
     # How long a socket without an Authorization header may take to send its `auth` frame.
     auth_timeout_seconds: float = 10.0
     # How long a disconnect waits for a cancelled reply to store what it had completed.
@@ -249,58 +245,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self._start_session_timer(expires_at)
         await self.send_frame({"type": "ready"})
-
-    # -- the session: token expiry, re-authentication, revocation --------------------------
-    # Kept apart from the rest of the consumer: a socket lives as long as the session it was
-    # opened with, and no longer (docs/websocket.md, "Sessions").
-    def _start_session_timer(self, expires_at) -> None:
-        self._stop_session_timer()
-        if expires_at is None:
-            return
-        self._session_expires_at = expires_at
-        self._session_timer = asyncio.create_task(self._close_at_expiry(expires_at))
-
-    def _stop_session_timer(self) -> None:
-        timer = getattr(self, "_session_timer", None)
-        if timer is not None:
-            timer.cancel()
-            self._session_timer = None
-
-    async def _close_at_expiry(self, expires_at) -> None:
-        delay = (expires_at - datetime.now(UTC)).total_seconds()
-        await asyncio.sleep(max(delay, 0))
-        if not self._closed:
-            logger.info("socket of user %s closed: its access token expired", self.user.pk)
-            await self._end_session("token_expired")
-
-    async def _reauthenticate(self, frame: dict) -> None:
-        """An `auth` frame on a signed-in socket: a fresh access token of the same user moves
-        the socket's expiry to that token's. A bad one changes nothing (an error frame)."""
-        auth = await authenticate_token(frame.get("token"))
-        if auth is None:
-            await self.send_error("token_not_valid", _("Token is invalid or expired"))
-            return
-        if auth.user.pk != self.user.pk:
-            await self.send_error(
-                "token_user_mismatch", _("The token belongs to another user than this socket's.")
-            )
-            return
-        self.user = auth.user
-        self._start_session_timer(auth.expires_at)
-        await self.send_frame({"type": "auth.ok", "expires_at": iso_datetime(auth.expires_at)})
-
-    async def session_end(self, message):
-        """The user's sessions were revoked (config/realtime.end_sessions): close at once."""
-        if self._closed:
-            return
-        self._stop_session_timer()
-        await self._end_session(str(message.get("event", {}).get("reason") or "revoked"))
-
-    async def _end_session(self, reason: str) -> None:
-        # The reason travels in a frame: Daphne drops the reason of a close.
-        await self.send_frame({"type": "session.ended", "reason": reason})
-        self._closed = True
-        await self.close(code=CLOSE_UNAUTHENTICATED, reason=reason)
 
     async def _expire_unauthenticated(self):
         await asyncio.sleep(self.auth_timeout_seconds)

@@ -21,6 +21,9 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
+# Application close codes live in 4000-4999; clients branch on this one to log in again.
+CLOSE_UNAUTHENTICATED = 4001
+
 
 @database_sync_to_async
 def _active_user(user_id, generation: int):
