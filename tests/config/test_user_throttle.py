@@ -64,7 +64,8 @@ def test_a_message_to_the_assistant_weighs_ten(api_client, user_rate, settings, 
     assert response.status_code == status
 
 
-def test_the_rate_can_be_turned_off(api_client, user_rate):
-    user_rate(None)
+@pytest.mark.parametrize("off", [None, "", "off"])
+def test_the_rate_can_be_turned_off(api_client, user_rate, off):
+    user_rate(off)
 
     assert all(api_client.get("/api/v1/goals").status_code == 200 for _ in range(30))
