@@ -7,6 +7,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from rest_framework_simplejwt.settings import api_settings
 
 from accounts.models import User
+from accounts.sessions import token_generation
 from config.prepared import PreparedQuery
 
 # Every authenticated request reads its user: the query is compiled once (config/prepared.py).
@@ -17,7 +18,8 @@ class JWTAuthentication(BaseJWTAuthentication):
     """simplejwt's bearer authentication with the user read through a prepared query; once
     the user is known, their language is used for every message of the response (anonymous
     requests follow Accept-Language). Deactivated and deleted users are refused on every
-    request, as simplejwt does."""
+    request, as simplejwt does, and so are tokens issued before the user's sessions were
+    revoked (a password change, "log out everywhere")."""
 
     def authenticate(self, request):
         result = super().authenticate(request)
@@ -41,4 +43,10 @@ class JWTAuthentication(BaseJWTAuthentication):
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if token_generation(validated_token) != user.token_generation:
+            # Issued before the user's sessions were revoked (accounts/sessions.py): the mark is
+            # a column of the row just read, so this costs no query.
+            raise AuthenticationFailed(
+                _("Token has been revoked: sign in again."), code="token_not_valid"
+            )
         return user

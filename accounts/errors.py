@@ -26,6 +26,8 @@ class InvalidToken(DomainError):
     code = "token_not_valid"
     message = _("Token is invalid or expired")
     blacklisted = _("Token is blacklisted")
+    wrong_type = _("Token has wrong type")
+    revoked = _("Token has been revoked: sign in again.")
 
 
 class InactiveAccount(DomainError):
@@ -38,3 +40,11 @@ class InactiveAccount(DomainError):
 
 class DeviceNotFound(NotFound):
     message = _("Device not found.")
+
+
+class WrongPassword(DomainError):
+    """The current password given to change it is not the user's (400, so a client does not
+    take it for an expired session)."""
+
+    code = "wrong_password"
+    message = _("The current password is incorrect.")

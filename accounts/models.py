@@ -4,7 +4,7 @@ from functools import cache
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +72,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=dj_timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The "valid after" mark of the user's tokens: every token carries the generation it was
+    # issued in (claim `gen`), and one from an older generation is refused. Revoking the
+    # sessions (accounts/sessions.py) moves it on. Read with the user on every request, so the
+    # check costs no query.
+    token_generation = models.PositiveIntegerField(_("token generation"), default=0, editable=False)
 
     objects = UserManager()
 
@@ -88,6 +93,34 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args, **kwargs):
+        """A new password (set_password, from any caller: the admin, `changepassword`, the API)
+        or a deactivation ends every session of the user, in the same transaction.
+
+        A login that only upgrades the stored hash (check_password's setter) clears
+        `_password` before saving, so it is not taken for a change. Saves restricted by
+        `update_fields` count only the fields they write."""
+        from accounts.sessions import sessions_revoke  # sessions imports this module
+
+        update_fields = kwargs.get("update_fields")
+        reason = None
+        if not self._state.adding:
+            if self._password is not None and (
+                update_fields is None or "password" in update_fields
+            ):
+                reason = "password_changed"
+            elif (
+                not self.is_active
+                and (update_fields is None or "is_active" in update_fields)
+                and type(self)._default_manager.filter(pk=self.pk, is_active=True).exists()
+            ):
+                reason = "deactivated"
+        if reason is None:
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self))):
+            super().save(*args, **kwargs)
+            sessions_revoke(user=self, reason=reason)
 
     def clean(self):
         super().clean()

@@ -131,6 +131,19 @@ class LoginSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+
+    def validate_new_password(self, value: str) -> str:
+        # Django's validators (length, common, numeric, similar to the email or name).
+        try:
+            password_validation.validate_password(value, user=self.context["user"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(list(exc.messages)) from exc
+        return value
+
+
 class RefreshSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=4096)
 

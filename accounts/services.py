@@ -1,18 +1,33 @@
+import logging
+
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone as dj_timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
-from accounts.errors import EmailTaken, InactiveAccount, InvalidCredentials, InvalidToken
+from accounts.errors import (
+    EmailTaken,
+    InactiveAccount,
+    InvalidCredentials,
+    InvalidToken,
+    WrongPassword,
+)
 from accounts.models import Device, User, normalize_email
+from accounts.sessions import GENERATION_CLAIM, sessions_revoke, token_generation
+
+logger = logging.getLogger(__name__)
 
 
 def tokens_for(user: User) -> dict:
+    """A new session: a refresh token and its first access token, both carrying the user's
+    current token generation (accounts/sessions.py)."""
     refresh = RefreshToken.for_user(user)
+    refresh[GENERATION_CLAIM] = user.token_generation  # copied into the access token
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
@@ -118,6 +133,19 @@ def _refresh_token(raw: str) -> RefreshToken:
         raise InvalidToken(exc.args[0]) from exc
 
 
+def _signed_refresh_token(raw: str) -> RefreshToken:
+    """A signed, unexpired refresh token, blacklisted or not; InvalidToken (401) otherwise.
+    (RefreshToken(raw) would refuse a blacklisted one outright; reuse detection needs it.)"""
+    try:
+        UntypedToken(raw)  # signature, expiry, jti
+    except TokenError as exc:
+        raise InvalidToken(exc.args[0]) from exc
+    token = RefreshToken(raw, verify=False)  # verified just above
+    if token.payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != token.token_type:
+        raise InvalidToken(InvalidToken.wrong_type)
+    return token
+
+
 def token_refresh(*, refresh: str) -> dict:
     """Rotate: blacklist the given refresh token and answer a new access/refresh pair.
 
@@ -125,22 +153,66 @@ def token_refresh(*, refresh: str) -> dict:
     with the same token could both rotate it; here the token's outstanding row is locked and the
     blacklist entry created once, so a refresh token is good for exactly one refresh. It also
     answers 401 (not a server error) when the token's user has been deleted.
+
+    Reuse detection: a refresh token of the user's current generation that is already
+    blacklisted was rotated (or logged out) and is being presented again: by a thief or by its
+    owner after a thief used it first. Either way every session of the user ends (401 here, and
+    every device logs in again), as OAuth's refresh token rotation prescribes. A token of an
+    older generation was already revoked with all the others: a plain 401.
     """
-    token = _refresh_token(refresh)
+    token = _signed_refresh_token(refresh)
     user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
-    user = User.objects.filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
+    user = _user_with_id(user_id)
     if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
         raise InactiveAccount()
     jti = token.payload[jwt_settings.JTI_CLAIM]
     with transaction.atomic():
+        # Lock order: the user, then the token, as a revocation takes them (the user's row,
+        # then all their tokens); the other order deadlocked a refresh against a concurrent
+        # logout-all. Under the user's lock a revocation in flight has finished, so the
+        # generation read here is the current one.
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if token_generation(token.payload) != user.token_generation:
+            raise InvalidToken(InvalidToken.revoked)
         token.outstand()  # tokens issued by simplejwt already are; this covers any other
-        # Lock the token's row: a concurrent refresh with the same token waits here, then sees
-        # the blacklist entry this one writes and gets 401.
+        # A concurrent refresh with the same token waits on the user's lock, then sees the
+        # blacklist entry this one writes and takes it for a replay.
         outstanding = OutstandingToken.objects.select_for_update().get(jti=jti)
-        if BlacklistedToken.objects.filter(token=outstanding).exists():
-            raise InvalidToken(InvalidToken.blacklisted)
-        BlacklistedToken.objects.create(token=outstanding)
-        return tokens_for(user)
+        replayed = BlacklistedToken.objects.filter(token=outstanding).exists()
+        if not replayed:
+            BlacklistedToken.objects.create(token=outstanding)
+            return tokens_for(user)
+        sessions_revoke(user=user, reason="refresh_token_reuse")
+    logger.warning("refresh token replayed: every session of user %s revoked", user.pk)
+    raise InvalidToken(InvalidToken.blacklisted)
+
+
+def _user_with_id(user_id) -> User | None:
+    try:
+        return User.objects.filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
+    except (ValueError, DjangoValidationError):  # a signed token naming no possible user
+        return None
+
+
+def password_change(*, user: User, current_password: str, new_password: str) -> dict:
+    """Set a new password and end every session of the user, this device's included; answers
+    a fresh pair for this device. The current password is checked first (InvalidCredentials),
+    the new one by Django's validators (the serializer)."""
+    if not user.check_password(current_password):
+        raise WrongPassword(fields={"current_password": [WrongPassword.message]})
+    with transaction.atomic():
+        # Locked: two changes at once end in one password and one generation, not a mix.
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.set_password(new_password)
+        locked.save(update_fields=["password"])  # revokes (User.save, accounts/sessions.py)
+        return tokens_for(locked)
+
+
+def logout_all(*, user: User) -> None:
+    """Log out everywhere: every refresh and access token of the user stops working."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        sessions_revoke(user=locked, reason="logout_all")
 
 
 def refresh_blacklist(*, refresh: str) -> None:

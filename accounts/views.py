@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.hashers import hashing_slot
 from accounts.models import Device
 from accounts.serializers import (
     AuthResponseSerializer,
@@ -13,13 +14,20 @@ from accounts.serializers import (
     DeviceSerializer,
     LoginSerializer,
     LogoutSerializer,
+    PasswordChangeSerializer,
     RefreshSerializer,
     RegisterSerializer,
     TokenPairSerializer,
     UserSerializer,
 )
 from config.pagination import PageNumberPagination
-from config.throttling import EmailThrottle, IPThrottle
+from config.throttling import EmailThrottle, FailureLimit, IPThrottle, login_failure_limit
+
+_401_CREDENTIALS = OpenApiResponse(description="`invalid_credentials`: email or password wrong.")
+_429_FAILURES = OpenApiResponse(
+    description="`throttled`: too many failed attempts; `error.retry_after` (and Retry-After) "
+    "says in how many seconds to try again."
+)
 
 
 class _PublicAuthView(APIView):
@@ -40,25 +48,40 @@ class RegisterView(_PublicAuthView):
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        with hashing_slot():
+            user = services.user_register(**serializer.validated_data)
         body = {"user": UserSerializer(user).data, **services.tokens_for(user)}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
 class LoginView(_PublicAuthView):
-    throttle_scope = "login"
-    throttle_classes = [IPThrottle, EmailThrottle]
+    """Failed logins are limited per address and per email from that address (`login_ip`,
+    `login_email_ip`); successful ones never count (config/throttling.FailureLimit)."""
 
-    @extend_schema(request=LoginSerializer, responses={200: AuthResponseSerializer}, auth=[])
+    throttle_classes: list = []
+
+    @extend_schema(
+        request=LoginSerializer,
+        responses={200: AuthResponseSerializer, 401: _401_CREDENTIALS, 429: _429_FAILURES},
+        auth=[],
+    )
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_login(request=request, **serializer.validated_data)
+        limit = login_failure_limit(
+            prefix="login", request_meta=request.META, email=serializer.validated_data["email"]
+        )
+        limit.reserve()
+        with hashing_slot():
+            user = services.user_login(request=request, **serializer.validated_data)
+        limit.succeeded()
         return Response({"user": UserSerializer(user).data, **services.tokens_for(user)})
 
 
 class RefreshView(_PublicAuthView):
-    """Rotates: answers a new pair and blacklists the refresh token it was given."""
+    """Rotates: answers a new pair and blacklists the refresh token it was given. A refresh
+    token presented again after it was rotated or logged out ends every session of the user
+    (reuse detection: 401, and every device logs in again)."""
 
     throttle_scope = "refresh"
     throttle_classes = [IPThrottle]
@@ -88,6 +111,44 @@ class LogoutView(_PublicAuthView):
             services.logout_with_device(refresh=refresh, device_id=device_id)
         else:
             services.refresh_blacklist(refresh=refresh)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordView(APIView):
+    """Change the password: every session of the user ends (other devices' tokens stop
+    working, their sockets close) and this device gets a fresh pair. Wrong current passwords
+    are limited per user (`password_user`), like failed logins."""
+
+    @extend_schema(
+        request=PasswordChangeSerializer,
+        responses={
+            200: TokenPairSerializer,
+            400: OpenApiResponse(
+                description="`validation_error` (the new password is too weak) or "
+                "`wrong_password` (the current one is not right)."
+            ),
+            429: _429_FAILURES,
+        },
+        summary="Change your password (ends every other session)",
+    )
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data, context={"user": request.user})
+        serializer.is_valid(raise_exception=True)
+        limit = FailureLimit({"password_user": str(request.user.pk)})
+        limit.reserve()
+        with hashing_slot():
+            tokens = services.password_change(user=request.user, **serializer.validated_data)
+        limit.succeeded()
+        return Response(tokens)
+
+
+class LogoutAllView(APIView):
+    """Log out everywhere: every refresh and access token of the user stops working and every
+    open socket closes with 4001, this device's included."""
+
+    @extend_schema(request=None, responses={204: None}, summary="Log out on every device")
+    def post(self, request):
+        services.logout_all(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

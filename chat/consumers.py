@@ -1,8 +1,11 @@
 """The chat websocket (`/ws/chat/`): one authenticated user, the assistant's streamed replies and
 live updates of that user's data. The protocol, for client developers: docs/websocket.md.
 
-A socket authenticates once, by the handshake's `Authorization: Bearer` header (checked by
+A socket authenticates by the handshake's `Authorization: Bearer` header (checked by
 `config.ws_auth.JWTAuthMiddleware`) or by a first `auth` frame. Until then it receives nothing.
+It lives as long as its session: it closes with 4001 when its access token expires, unless an
+`auth` frame with a fresh token of the same user came first, and when the user's sessions are
+revoked (a `session.end` message from any process).
 The assistant runs as a task of its own so that the socket keeps answering pings and forwarding
 live updates while a reply streams; one reply at a time per socket.
 """
@@ -24,17 +27,15 @@ from rest_framework.exceptions import Throttled, ValidationError
 
 from chat.agent import run_turn
 from chat.serializers import MessageCreateSerializer
+from chat.ws_session import SessionLifetime
 from config.exceptions import DomainError, exception_handler
 from config.parsers import MAX_JSON_DEPTH, contains_nul, json_depth
 from config.realtime import bind_loop, user_group
 from config.renderers import dumps
 from config.throttling import UserThrottle
-from config.ws_auth import user_for_token
+from config.ws_auth import CLOSE_UNAUTHENTICATED, authenticate_token
 
 logger = logging.getLogger(__name__)
-
-# Application close codes live in 4000-4999; clients branch on this one to log in again.
-CLOSE_UNAUTHENTICATED = 4001
 
 # Group joins and leaves in flight at once per process (event loop). Each holds a Redis
 # connection of the layer's pool while it runs; without a bound, 1,000 sockets closing together
@@ -54,7 +55,7 @@ def _layer_gate() -> asyncio.Semaphore:
     return gate
 
 
-class ChatConsumer(AsyncWebsocketConsumer):
+class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
     # How long a socket without an Authorization header may take to send its `auth` frame.
     auth_timeout_seconds: float = 10.0
     # How long a disconnect waits for a cancelled reply to store what it had completed.
@@ -74,7 +75,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.accept()
         auth_header = self.scope.get("auth_header")
         if auth_header == "valid":
-            await self._authenticated(self.scope["user"])
+            await self._authenticated(self.scope["user"], self.scope.get("auth_expires_at"))
         elif auth_header == "invalid":
             await self._close_unauthenticated()
         else:
@@ -82,6 +83,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         self._closed = True
+        self._stop_session_timer()
         if self._auth_timer is not None:
             self._auth_timer.cancel()
             self._auth_timer = None
@@ -121,11 +123,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         token = (
             frame.get("token") if isinstance(frame, dict) and frame.get("type") == "auth" else None
         )
-        user = await user_for_token(token) if isinstance(token, str) else None
-        if user is None:
+        auth = await authenticate_token(token) if isinstance(token, str) else None
+        if auth is None:
             await self._close_unauthenticated()
         else:
-            await self._authenticated(user)
+            await self._authenticated(auth.user, auth.expires_at)
 
     async def _receive_frame(self, text_data):
         # The codes are those of a REST body that is not JSON or holds NUL characters.
@@ -151,7 +153,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         elif kind == "message":
             await self._receive_message(frame)
         elif kind == "auth":
-            await self.send_error("already_authenticated", _("This socket is already signed in."))
+            await self._reauthenticate(frame)
         else:
             await self.send_error("unknown_frame_type", _("Unknown frame type."))
 
@@ -171,7 +173,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         # The user as they are now: a socket lives for hours, and the prompt needs the current
         # name, language and timezone. A user deactivated since the handshake is signed out.
-        user = await _active_user(self.user.pk)
+        user = await _active_user(self.user.pk, self.user.token_generation)
         if user is None:
             await self._close_unauthenticated()
             return
@@ -229,13 +231,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send_frame(message["event"])
 
     # -- authentication ------------------------------------------------------------------------
-    async def _authenticated(self, user):
+    async def _authenticated(self, user, expires_at=None):
         self.user = user
         group = user_group(user.id)
         # Not in self.groups: the base class would leave it without the gate (disconnect does).
         async with _layer_gate():
             await self.channel_layer.group_add(group, self.channel_name)
         self._group = group
+        # A revocation committed after the token was checked and before the group was joined
+        # sent its close to nobody: look once more, now that this socket would hear it.
+        if await _active_user(user.pk, user.token_generation) is None:
+            await self._close_unauthenticated()
+            return
+        self._start_session_timer(expires_at)
         await self.send_frame({"type": "ready"})
 
     async def _expire_unauthenticated(self):
@@ -259,8 +267,13 @@ def _error_frame(exc) -> dict:
 
 
 @database_sync_to_async
-def _active_user(user_id):
-    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+def _active_user(user_id, token_generation: int):
+    """The user, unless deactivated or their sessions were revoked since the socket signed in."""
+    return (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True, token_generation=token_generation)
+        .first()
+    )
 
 
 class _ThrottleView:

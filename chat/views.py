@@ -23,7 +23,7 @@ from chat.serializers import (
     VoiceReplySerializer,
 )
 from config import llm
-from config.throttling import UserThrottle
+from config.throttling import UserRateThrottle, UserThrottle
 
 CONVERSATION_BUSY = (
     "`conversation_busy`: another turn of this conversation is still being answered "
@@ -52,8 +52,9 @@ class ChatUsageView(APIView):
 class ChatMessageView(APIView):
     """Send a message to the assistant and get its whole reply (the websocket streams it)."""
 
-    throttle_classes = [UserThrottle]
+    throttle_classes = [UserThrottle, UserRateThrottle]
     throttle_scope = "chat"
+    throttle_weight = "chat_message"  # against the user's general rate (config/throttling.py)
 
     @extend_schema(
         request=MessageCreateSerializer,
@@ -108,8 +109,9 @@ def _turn_body(result) -> dict:
 class ChatVoiceView(APIView):
     """Send a recording: it is transcribed (Deepgram) and answered like a written message."""
 
-    throttle_classes = [UserThrottle]
+    throttle_classes = [UserThrottle, UserRateThrottle]
     throttle_scope = "chat"
+    throttle_weight = "chat_voice"  # against the user's general rate (config/throttling.py)
     parser_classes = [MultiPartParser]
 
     @extend_schema(

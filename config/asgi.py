@@ -22,6 +22,7 @@ from django.conf import settings  # noqa: E402
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
 from config import realtime  # noqa: E402
+from config.body_limits import BodyLimitMiddleware, install_daphne_body_limit  # noqa: E402
 from config.ws_auth import JWTAuthMiddleware  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ def allowed_origins() -> list[str]:
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Bodies over the limit are refused before Django spools them (config/body_limits.py).
+        "http": BodyLimitMiddleware(django_asgi_app),
         "websocket": MissingOriginAllowedValidator(
             JWTAuthMiddleware(URLRouter(websocket_urlpatterns)), allowed_origins()
         ),
@@ -80,5 +82,9 @@ def _exit_even_with_stuck_request_threads() -> None:
 # Daphne is an installed app, so its asyncio reactor is already installed by now; the trigger
 # only fires in a process where that reactor ran (Daphne), never in tests or manage.py.
 from twisted.internet import reactor  # noqa: E402
+
+# Daphne stores a request's whole body before calling the app; its request class refuses one
+# over the limit first (config/body_limits.py). Harmless where Daphne is imported but not run.
+install_daphne_body_limit()
 
 reactor.addSystemEventTrigger("after", "shutdown", _exit_even_with_stuck_request_threads)

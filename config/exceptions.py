@@ -172,6 +172,9 @@ def exception_handler(exc, context):
         message = str(detail) if detail is not None else str(exc)
         code = getattr(detail, "code", None) or code
     response.data = error_body(str(code), message)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        # Whole seconds, as in the Retry-After header: clients need not parse the message.
+        response.data["error"]["retry_after"] = exc.wait
     return response
 
 

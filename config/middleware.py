@@ -3,12 +3,13 @@ browser-only middleware that API requests skip."""
 
 from urllib.parse import unquote
 
-from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.messages import middleware as messages_middleware
 from django.contrib.sessions import middleware as sessions_middleware
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from config.body_limits import body_limit, too_large_body
 from config.exceptions import json_error
 
 
@@ -24,9 +25,7 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.API_MAX_BODY_BYTES
-        if request.path.rstrip("/").endswith("/chat/voice"):
-            limit = settings.VOICE_MAX_BODY_BYTES
+        limit = body_limit(request.path)
         raw_length = request.META.get("CONTENT_LENGTH")
         if not raw_length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
             # Without Content-Length, DRF reads no body at all: the request would be handled as
@@ -37,7 +36,10 @@ class RequestGuardMiddleware:
         except ValueError:
             return json_error(400, "bad_request", _("Invalid Content-Length header."))
         if length > limit:
-            return json_error(413, "payload_too_large", _("The request body is too large."))
+            # Nothing of the body has been read (gunicorn reads it lazily); the envelope in the
+            # client's language, as LocaleMiddleware has not run yet (config/body_limits.py).
+            body = too_large_body(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+            return HttpResponse(body, status=413, content_type="application/json")
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "\x00" in unquote(query) or "%00" in query.lower():
             return json_error(400, "null_character", _("Text may not contain NUL characters."))

@@ -51,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 # The channel-layer message type the consumer handles (method `realtime_event`).
 MESSAGE_TYPE = "realtime.event"
+# The one that closes a user's sockets when their sessions are revoked (method `session_end`).
+SESSION_END_MESSAGE_TYPE = "session.end"
 # Events waiting for the publisher thread. A burst of timer switches is a few events per
 # request; a thousand waiting means Redis is not keeping up, and older events are stale anyway.
 QUEUE_SIZE = 1000
@@ -97,12 +99,19 @@ def flush(timeout: float = 5.0) -> bool:
     return _in_flight.wait(timeout)
 
 
-def _send(user_id: str, frame: dict) -> None:
+def end_sessions(user_id, reason: str) -> None:
+    """Once the transaction commits, close every open socket of the user, in every process
+    (the consumer's `session_end` handler closes with 4001): their sessions were revoked."""
+    frame = {"type": "session.ended", "reason": reason}
+    transaction.on_commit(lambda: _send(str(user_id), frame, SESSION_END_MESSAGE_TYPE))
+
+
+def _send(user_id: str, frame: dict, message_type: str = MESSAGE_TYPE) -> None:
     """Hand one event over for sending; returns at once, whatever the layer's state."""
     layer = get_channel_layer()
     if layer is None:
         return
-    group, message = user_group(user_id), {"type": MESSAGE_TYPE, "event": frame}
+    group, message = user_group(user_id), {"type": message_type, "event": frame}
     try:
         if isinstance(layer, InMemoryChannelLayer):
             if not _send_on_consumer_loop(layer, group, message):

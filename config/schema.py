@@ -15,6 +15,10 @@ ERROR_COMPONENT = {
                     "additionalProperties": {"type": "array", "items": {"type": "string"}},
                     "description": "Per-field messages; only for validation errors.",
                 },
+                "retry_after": {
+                    "type": "integer",
+                    "description": "Seconds to wait before trying again; only for 429 throttled.",
+                },
             },
         }
     },
@@ -22,12 +26,12 @@ ERROR_COMPONENT = {
 
 COMMON_ERRORS = {
     "400": "Invalid input: validation_error (with fields), malformed_json, null_character.",
-    "401": "Missing, invalid or expired access token: not_authenticated, token_not_valid.",
+    "401": "Missing, invalid, expired or revoked access token: not_authenticated, token_not_valid.",
     "404": "Not found, or it belongs to another user; a page past the end: not_found.",
     "405": "Method not allowed: method_not_allowed.",
     "413": "Request body too large: payload_too_large.",
     "415": "Unsupported content type: unsupported_media_type.",
-    "429": "Too many requests: throttled (see Retry-After).",
+    "429": "Too many requests: throttled (wait `error.retry_after` seconds, also Retry-After).",
 }
 
 
@@ -58,6 +62,11 @@ def add_error_responses(result, generator, request, public):
                     status_code,
                     {"description": description, "content": {"application/json": {"schema": ref}}},
                 )
+            for status_code, response in responses.items():
+                # Errors a view describes itself (OpenApiResponse(description=...)) have the
+                # envelope's shape too.
+                if str(status_code)[0] in "45" and not response.get("content"):
+                    response["content"] = {"application/json": {"schema": ref}}
     return result
 
 

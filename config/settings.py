@@ -219,13 +219,16 @@ else:
 # --- Accounts and auth ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Django's Argon2 (100 MiB per hash) with at most PASSWORD_HASHING_CONCURRENCY hashes at
+    # once per process (accounts/hashers.py): parallel logins cannot exhaust the memory.
+    "accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     # The Node service stored bcrypt hashes; imported as "bcrypt$<hash>" they keep working and
     # are upgraded to Argon2 at the next login (Node-compatible: see accounts/hashers.py).
     "accounts.hashers.NodeBCryptPasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
 ]
+PASSWORD_HASHING_CONCURRENCY = env.int("PASSWORD_HASHING_CONCURRENCY", default=2)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -251,16 +254,31 @@ SIMPLE_JWT = {
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUST_CF_CONNECTING_IP = env.bool("TRUST_CF_CONNECTING_IP", default=False)
 
-# Rates for config.throttling; "N/second|minute|hour|day".
+# Rates for config.throttling: "N/[k]second|min|hour|day" ("10/15min"), None for no limit.
 THROTTLE_RATES = {
-    "login_ip": env.str("THROTTLE_LOGIN_IP", "20/min"),
-    "login_email": env.str("THROTTLE_LOGIN_EMAIL", "10/min"),
+    # Failed password checks only (successes never count): per address, per email from one
+    # address, and wrong current passwords per user on POST /auth/password.
+    "login_ip": env.str("THROTTLE_LOGIN_IP", "30/15min"),
+    "login_email_ip": env.str("THROTTLE_LOGIN_EMAIL_IP", "10/15min"),
+    "password_user": env.str("THROTTLE_PASSWORD_USER", "10/15min"),
+    # The Django admin's login form: failures per address and per email (staff accounts).
+    "admin_login_ip": env.str("THROTTLE_ADMIN_LOGIN_IP", "20/15min"),
+    "admin_login_email": env.str("THROTTLE_ADMIN_LOGIN_EMAIL", "10/15min"),
     "register_ip": env.str("THROTTLE_REGISTER_IP", "10/min"),
     "register_email": env.str("THROTTLE_REGISTER_EMAIL", "5/min"),
     "refresh_ip": env.str("THROTTLE_REFRESH_IP", "60/min"),
     "chat_user": env.str("THROTTLE_CHAT_USER", "30/min"),
     # POST /summaries/{date}/generate: each one may be a model call.
     "summary_generate_user": env.str("THROTTLE_SUMMARY_GENERATE_USER", "30/hour"),
+    # Every authenticated request, in units of its weight (THROTTLE_WEIGHTS).
+    "user": env.str("THROTTLE_USER", "1200/min"),
+}
+# What one request costs against THROTTLE_RATES["user"] (everything else costs 1).
+THROTTLE_WEIGHTS = {
+    "chat_message": env.int("THROTTLE_WEIGHT_CHAT", default=10),
+    "chat_voice": env.int("THROTTLE_WEIGHT_VOICE", default=30),
+    # The time report costs one unit per this many days it spans (a year: 53 units).
+    "report_days_per_unit": env.int("THROTTLE_REPORT_DAYS_PER_UNIT", default=7),
 }
 
 # --- API ------------------------------------------------------------------------------------
@@ -276,6 +294,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
+    # Every authenticated request spends from the user's THROTTLE_RATES["user"].
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.UserRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.admin_login import admin_login
 from config import health, views
 
 api_v1 = [
@@ -21,6 +22,8 @@ urlpatterns = [
     re_path(r"^health/ready/?$", health.ready, name="health-ready"),
     re_path(r"^api/v1/", include(api_v1)),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Before the admin's own URLs: its login form with failure limits (accounts/admin_login.py).
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     re_path(r"^api/", views.api_not_found),
 ]

@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.fields import query_params
-from config.throttling import UserThrottle
+from config.throttling import UserRateThrottle, UserThrottle
 from summaries import selectors, services
 from summaries.models import DailySummary
 from summaries.serializers import (
@@ -94,7 +94,12 @@ class SummaryViewSet(viewsets.GenericViewSet):
         parameters=[DATE],
         responses={201: DailySummarySerializer, 200: DailySummarySerializer},
     )
-    @action(detail=True, methods=["post"], url_path="generate", throttle_classes=[UserThrottle])
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="generate",
+        throttle_classes=[UserThrottle, UserRateThrottle],
+    )
     def generate(self, request, date=None):
         day = validate_summary_day(date, user=request.user)
         summary, created = services.summary_generate(user=request.user, day=day, source=SOURCE)

@@ -1,7 +1,10 @@
 """Thin viewsets: validate with a serializer, call one service or selector, serialize."""
 
 import functools
+import math
+from datetime import date
 
+from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -58,6 +61,19 @@ class TaskViewSet(_UserScopedViewSet):
 
     def get_queryset(self):
         return selectors.task_list(user=self.request.user)
+
+    def throttle_weight(self, request) -> int:
+        """The time report costs one unit of the user's rate per THROTTLE_WEIGHTS
+        ["report_days_per_unit"] days it spans (config/throttling.py); the rest costs 1."""
+        if self.action != "report":
+            return 1
+        try:
+            start = date.fromisoformat(request.query_params.get("from", ""))
+            end = date.fromisoformat(request.query_params.get("to", ""))
+        except ValueError:
+            return 1  # refused by the serializer anyway
+        days = min(max((end - start).days + 1, 1), selectors.REPORT_MAX_DAYS)
+        return math.ceil(days / settings.THROTTLE_WEIGHTS["report_days_per_unit"])
 
     def get_object(self) -> Task:
         return selectors.task_get(user=self.request.user, task_id=self.kwargs["pk"])
@@ -217,9 +233,10 @@ class CategoryViewSet(_UserScopedViewSet):
 # Every client opens with GET /api/v1/tasks, and DRF's request wrapping, negotiation, pagination
 # objects and response rendering cost about as much CPU as the work itself (bench/RESULTS.md).
 # The plain case (a bearer token, at most `page`/`page_size`, JSON accepted) is answered here
-# with the same selector, serializer, renderer and links; anything else (errors of any kind, a
-# filter, `page=last`, another Accept) goes to TaskViewSet.list unchanged, so every error keeps
-# DRF's envelope. `test_task_list_fast_path` holds the two answers equal.
+# with the same authentication, throttle, selector, serializer, renderer and links; anything
+# else (errors of any kind, a filter, `page=last`, another Accept, a 429) goes to
+# TaskViewSet.list unchanged, so every error keeps DRF's envelope. `test_task_list_fast_path`
+# holds the two answers equal.
 
 _FAST_LIST_PARAMS = frozenset({"page", "page_size"})
 _FAST_LIST_ACCEPT = frozenset({"", "*/*", "application/json"})
@@ -232,12 +249,13 @@ def _fast_list_applies() -> bool:
     # paginator or renderer).
     from accounts.authentication import JWTAuthentication
     from config.renderers import ORJSONRenderer
+    from config.throttling import UserRateThrottle
 
     view = TaskViewSet()
     return (
         [type(a) for a in view.get_authenticators()] == [JWTAuthentication]
         and [type(p) for p in view.get_permissions()] == [IsAuthenticated]
-        and view.get_throttles() == []
+        and [type(t) for t in view.get_throttles()] == [UserRateThrottle]
         and view.pagination_class is PageNumberPagination
         and [type(r) for r in view.get_renderers()] == [ORJSONRenderer]
     )
@@ -258,6 +276,11 @@ def _fast_task_list(request):
     try:
         authenticated = TaskViewSet.authentication_classes[0]().authenticate(drf_request)
         if authenticated is None:
+            return None
+        # The viewset's throttle, as DRF would run it (a list costs 1 unit). Refused: DRF
+        # answers the 429 (and checks again, the refused unit having been given back).
+        drf_request.user = authenticated[0]
+        if not TaskViewSet.throttle_classes[0]().allow_request(drf_request, None):
             return None
         page = paginator.paginate_queryset(selectors.TaskRows(user=authenticated[0]), drf_request)
     except APIException:

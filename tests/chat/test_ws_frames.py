@@ -121,15 +121,6 @@ async def test_unknown_frame_type_is_an_error_frame(token, kind):
     await socket.disconnect()
 
 
-async def test_auth_frame_on_an_authenticated_socket_is_an_error_frame(token):
-    socket = await open_ready(token)
-    await socket.send_json_to({"type": "auth", "token": token})
-    frame = await receive(socket)
-    assert frame["code"] == "already_authenticated"
-    await assert_still_open(socket)
-    await socket.disconnect()
-
-
 async def test_error_frames_follow_the_users_language(user, token):
     user.language = "en"
     await user.asave(update_fields=["language"])

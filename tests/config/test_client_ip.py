@@ -17,7 +17,11 @@ LOGIN = "/api/v1/auth/login"
 
 @pytest.fixture(autouse=True)
 def one_login_per_address(settings):
-    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_ip": "1/min", "login_email": None}
+    settings.THROTTLE_RATES = {
+        **settings.THROTTLE_RATES,
+        "login_ip": "1/min",
+        "login_email_ip": None,
+    }
 
 
 def attempt(client, remote="10.0.0.2", **headers):
