@@ -22,6 +22,7 @@ from django.conf import settings  # noqa: E402
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
 from config import realtime  # noqa: E402
+from config.outage import WebsocketDatabaseGuard  # noqa: E402
 from config.ws_auth import JWTAuthMiddleware  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,8 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": MissingOriginAllowedValidator(
-            JWTAuthMiddleware(URLRouter(websocket_urlpatterns)), allowed_origins()
+            WebsocketDatabaseGuard(JWTAuthMiddleware(URLRouter(websocket_urlpatterns))),
+            allowed_origins(),
         ),
     }
 )

@@ -8,13 +8,17 @@ body, and `UserThrottle` the `<scope>_user` rate keyed by the authenticated user
 import hashlib
 
 from django.conf import settings
+from django.core.cache import cache as default_cache
 from rest_framework.throttling import SimpleRateThrottle
 
 from config.client_ip import client_ip
+from config.outage import FailOpenCache, throttle_cache_log
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
     suffix = ""
+    # With Redis away every request is let through (and a warning logged) instead of a 500.
+    cache = FailOpenCache(default_cache, throttle_cache_log)
 
     def allow_request(self, request, view):
         self.scope = f"{getattr(view, 'throttle_scope', 'default')}_{self.suffix}"

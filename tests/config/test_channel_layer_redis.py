@@ -12,7 +12,7 @@ from channels.layers import channel_layers
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 
-from chat.consumers import LAYER_CONCURRENCY
+from chat.layer import LAYER_CONCURRENCY
 
 pytestmark = pytest.mark.redis
 
@@ -50,12 +50,12 @@ def test_socket_timeout_leaves_room_above_the_blocking_pop():
 
 @pytest.mark.asyncio
 async def test_a_thousand_channels_join_and_leave_at_once_through_the_consumer_gate(layer):
-    from chat.consumers import _layer_gate
+    from chat.layer import layer_gate
 
     channels = [await layer.new_channel() for _ in range(1000)]
 
     async def gated(operation, channel):
-        async with _layer_gate():
+        async with layer_gate():
             await operation("user.gate-test", channel)
 
     await asyncio.gather(*(gated(layer.group_add, c) for c in channels))
