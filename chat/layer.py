@@ -77,13 +77,13 @@ class _Subscriptions:
                 self.failed_again = False
                 self.pending.update(self.members.keys())
             batch = list(self.pending)
-            if not batch:
-                break
-            # One socket first: while Redis is still away that is one failed attempt per
-            # round, not one per socket (each costing a connect timeout when unreachable).
-            results = [await self._try_join(batch[0])]
-            if results[0] is None:
-                results += await asyncio.gather(*(self._try_join(c) for c in batch[1:]))
+            results = []
+            if batch:
+                # One socket first: while Redis is still away that is one failed attempt per
+                # round, not one per socket (each costing a connect timeout if unreachable).
+                results.append(await self._try_join(batch[0]))
+                if results[0] is None:
+                    results += await asyncio.gather(*(self._try_join(c) for c in batch[1:]))
             for consumer, error in zip(batch, results, strict=True):
                 if error is None:
                     self.pending.discard(consumer)
@@ -92,6 +92,8 @@ class _Subscriptions:
             if errors:
                 layer_log.failed(errors[0])
                 attempt += 1
+            elif not self.pending and not self.failed_again:
+                break
             else:
                 attempt = 0
         if joined:

@@ -157,6 +157,10 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, ServiceUnavailable):
+        # Logged by config.outage a few lines per outage; Django would add an ERROR line for
+        # every refused request.
+        response._has_been_logged = True
 
     if isinstance(exc, exceptions.ValidationError):
         code = "validation_error"
@@ -192,4 +196,5 @@ def service_unavailable_response() -> JsonResponse:
     """The 503 of a DRF view, for requests that fail outside DRF (config/middleware.py)."""
     response = json_error(503, ServiceUnavailable.default_code, str(UNAVAILABLE_MESSAGE))
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response._has_been_logged = True  # as in exception_handler
     return response
