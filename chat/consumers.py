@@ -29,7 +29,7 @@ from chat import layer
 from chat.agent import run_turn
 from chat.serializers import MessageCreateSerializer
 from config.exceptions import DomainError, exception_handler
-from config.outage import DATABASE_ERRORS, UNAVAILABLE_MESSAGE, database_log
+from config.outage import CLOSE_UNAVAILABLE, DATABASE_ERRORS, UNAVAILABLE_MESSAGE, database_log
 from config.parsers import MAX_JSON_DEPTH, contains_nul, json_depth
 from config.realtime import bind_loop, user_group
 from config.renderers import dumps
@@ -40,10 +40,6 @@ logger = logging.getLogger(__name__)
 
 # Application close codes live in 4000-4999; clients branch on this one to log in again.
 CLOSE_UNAUTHENTICATED = 4001
-
-# Standard close code 1013, "Try Again Later": the socket could not be signed in because the
-# database is away. Clients reconnect with backoff, as for any close but 4001.
-CLOSE_TRY_AGAIN_LATER = 1013
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -113,7 +109,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 # Not signed in yet (its `auth` frame could not be checked): nothing else can
                 # happen on this socket.
                 self._closed = True
-                await self.close(code=CLOSE_TRY_AGAIN_LATER)
+                await self.close(code=CLOSE_UNAVAILABLE)
 
     # -- frames from the client ----------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):

@@ -28,6 +28,11 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 # What a client is told to wait before retrying a request refused for an outage. PostgreSQL
 # restarts in a few seconds; clients should still back off if the next try fails too.
 RETRY_AFTER_SECONDS = 5
+# The close code of a socket that could not be signed in because the database is away: reconnect
+# later. An application code (4000-4999, like 4001 for "log in again"), modelled on HTTP 503;
+# the standard 1013 "Try Again Later" is refused by Daphne's websocket library, which only lets
+# applications send 1000 and 3000-4999.
+CLOSE_UNAVAILABLE = 4503
 UNAVAILABLE_MESSAGE = gettext_lazy("The service is temporarily unavailable. Try again shortly.")
 
 
@@ -123,10 +128,8 @@ class FailOpenCache:
 class WebsocketDatabaseGuard:
     """ASGI middleware for websockets: a database error before the socket was accepted (the
     handshake's token lookup) accepts it, sends a `service_unavailable` error frame and closes
-    with 1013 ("Try Again Later"), instead of failing the handshake with a bare HTTP 500.
-    Errors after the accept are the consumer's (chat/consumers.py)."""
-
-    CLOSE_CODE = 1013
+    with CLOSE_UNAVAILABLE, instead of failing the handshake with a bare HTTP 500. Errors after
+    the accept are the consumer's (chat/consumers.py)."""
 
     def __init__(self, app):
         self.app = app
@@ -157,7 +160,7 @@ class WebsocketDatabaseGuard:
             frame["message"] = str(UNAVAILABLE_MESSAGE)
             await send({"type": "websocket.accept"})
             await send({"type": "websocket.send", "text": json.dumps(frame)})
-            await send({"type": "websocket.close", "code": self.CLOSE_CODE})
+            await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})
 
 
 throttle_cache_log = OutageLog("throttle cache (Redis)", "throttles are off (failing open)")

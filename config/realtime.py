@@ -68,7 +68,7 @@ EXIT_FLUSH_SECONDS = 1.0
 
 # A send that failed for one of these found Redis away (refused, reset, timed out, loading).
 REDIS_UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
-redis_log = OutageLog("channel layer (Redis)", "live updates are dropped")
+redis_log = OutageLog("live update publishing (Redis)", "live updates are dropped")
 
 
 def user_group(user_id) -> str:

@@ -135,9 +135,7 @@ async def test_a_chat_message_during_a_cut_gets_an_error_frame_and_the_socket_li
 
 
 @pytest.mark.asyncio
-async def test_an_auth_frame_during_a_cut_is_answered_and_closed_try_again_later(
-    token, database_proxy
-):
+async def test_an_auth_frame_during_a_cut_is_answered_and_closed_4503(token, database_proxy):
     socket = communicator()
     connected, _ = await socket.connect()
     assert connected
@@ -146,21 +144,19 @@ async def test_an_auth_frame_during_a_cut_is_answered_and_closed_try_again_later
     await socket.send_json_to({"type": "auth", "token": token})
 
     assert (await receive(socket))["code"] == "service_unavailable"
-    assert await receive_close(socket) == 1013
+    assert await receive_close(socket) == 4503
     await socket.disconnect()
 
 
 @pytest.mark.asyncio
-async def test_a_handshake_during_a_cut_is_answered_and_closed_try_again_later(
-    token, database_proxy
-):
+async def test_a_handshake_during_a_cut_is_answered_and_closed_4503(token, database_proxy):
     database_proxy.stop()
     socket = communicator(token=token)
     connected, _ = await socket.connect()
 
     assert connected  # accepted, so that the client gets a frame and a close code
     assert (await receive(socket))["code"] == "service_unavailable"
-    assert await receive_close(socket) == 1013
+    assert await receive_close(socket) == 4503
     await socket.disconnect()
 
     await arestore(database_proxy)
