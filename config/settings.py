@@ -197,7 +197,7 @@ if REDIS_URL:
     # capacity: every socket of one Daphne process receives through one Redis sorted set (the
     # process's `specific.<id>!` inbox), and channels_redis's capacity (default 100) counts per
     # set, not per socket: a burst of more than 100 live updates to one process before it had
-    # drained them was dropped silently (measured: 11 of 200 sent at once to 200 sockets). 5,000
+    # drained them was dropped silently (make bench-ws: 50 of 300 sent at once were lost). 5,000
     # leaves about five per socket at 1,000 sockets; expiry (60 s, the default) still bounds
     # what waits in Redis, since a message nobody read in a minute is stale.
     CHANNEL_LAYERS = {
