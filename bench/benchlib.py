@@ -18,7 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = "redis://127.0.0.1:6379/"
+# Redis db 0 unless BENCH_REDIS_URL says otherwise: on a shared machine, other people's test
+# runs flush db 0 (cache.clear()), which silently drops the websocket benchmark's group members.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/")
 # Every server and the benchmark process sign and check tokens with this key.
 JWT_SIGNING_KEY = "bench-jwt-signing-key-0123456789-abcdefghijklmnop"
 SECRET_KEY = "bench-secret-key-not-for-production-0123456789-abcdefghijklmnopqrstuv"

@@ -2,6 +2,7 @@
 
     make bench-ws                         # or: .venv/bin/python bench/ws_bench.py
     .venv/bin/python bench/ws_bench.py --sockets 200 --hold 10 --chats 10   # quicker
+    make bench-ws BENCH_ARGS=--soak       # 1,000 sockets idle for 10 minutes, no chats
 
 Resets its own PostgreSQL database (agente_bench_ws), creates users and access tokens, starts
 `bin/ws-server` (one Daphne process as the production `ws` role runs it, Redis channel layer) on
@@ -9,7 +10,10 @@ a free loopback port and measures, with an asyncio `websockets` client in this p
 
 (a) idle sockets: `--sockets` authenticated sockets on /ws/chat/ (Authorization header on the
     handshake, each waits for `{"type": "ready"}`), held `--hold` seconds; Daphne's RSS before
-    and with them open, and every socket the server closed that we did not.
+    and with them open, and every socket the server closed that we did not (goal: none). Then
+    one live update per socket, published through the Redis channel layer as the app
+    publishes: how many arrived. `--soak` is this phase alone, 1,000 sockets for 10 minutes
+    (issue 14: idle sockets used to die).
 (b) streamed chats: `--chats` users each send one message at the same moment; Daphne talks to
     bench/fake_llm.py (its own process), which streams `--deltas` fragments stamped with their
     send time (CLOCK_MONOTONIC, one clock per machine). Relay latency per fragment = receipt
@@ -98,53 +102,85 @@ class IdleResult:
     rss_open: int | None = None
     rss_end: int | None = None
     still_open: int = 0
+    updates_sent: int = 0
+    updates_received: int = 0
 
 
-async def idle_phase(uri: str, tokens: list[str], hold: float, daphne: Server) -> IdleResult:
+# The live update each idle socket should get after the hold (a frame type clients ignore).
+UPDATE_TYPE = "bench.update"
+UPDATE_WAIT_SECONDS = 30
+
+
+async def idle_phase(
+    uri: str, users: list[tuple[str, str]], hold: float, daphne: Server
+) -> IdleResult:
     from websockets.exceptions import ConnectionClosed
 
     result = IdleResult(rss_before=daphne.rss_kib())
-    sockets = []
+    sockets = []  # (user id, socket)
     gate = asyncio.Semaphore(50)
     started = time.monotonic()
     closing = False
 
-    async def open_one(token: str):
+    async def open_one(user_id: str, token: str):
         async with gate:
             try:
-                sockets.append(await connect(uri, token))
+                sockets.append((user_id, await connect(uri, token)))
             except Exception as exc:
                 result.open_failures.append(f"{type(exc).__name__}: {exc}"[:160])
 
-    await asyncio.gather(*(open_one(t) for t in tokens))
+    await asyncio.gather(*(open_one(u, t) for u, t in users))
     result.open_seconds = time.monotonic() - started
     result.opened = len(sockets)
     benchlib.log(f"  {len(sockets)} sockets open in {result.open_seconds:.1f} s")
 
     async def watch(ws):
         try:
-            async for _ in ws:
-                result.frames += 1
+            async for raw in ws:
+                if json.loads(raw).get("type") == UPDATE_TYPE:
+                    result.updates_received += 1
+                else:
+                    result.frames += 1
         except ConnectionClosed:
             pass
         if not closing:
             code, reason = ws.close_code, ws.close_reason or ""
             result.unexpected.append((time.monotonic() - started, code, reason[:80]))
 
-    watchers = [asyncio.create_task(watch(ws)) for ws in sockets]
+    watchers = [asyncio.create_task(watch(ws)) for _, ws in sockets]
     await asyncio.sleep(2)
     result.rss_open = daphne.rss_kib()
     deadline = time.monotonic() + hold
+    every = 5 if hold <= 120 else 30
     while time.monotonic() < deadline:
-        await asyncio.sleep(min(5, deadline - time.monotonic()))
-        alive = sum(1 for ws in sockets if ws.close_code is None)
+        await asyncio.sleep(min(every, deadline - time.monotonic()))
+        alive = sum(1 for _, ws in sockets if ws.close_code is None)
         benchlib.log(f"  held {hold - (deadline - time.monotonic()):.0f} s: {alive} open")
     result.rss_end = daphne.rss_kib()
-    result.still_open = sum(1 for ws in sockets if ws.close_code is None)
+    result.still_open = sum(1 for _, ws in sockets if ws.close_code is None)
+    await send_live_updates(result, [user_id for user_id, _ in sockets])
     closing = True
-    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    await asyncio.gather(*(ws.close() for _, ws in sockets), return_exceptions=True)
     await asyncio.gather(*watchers, return_exceptions=True)
     return result
+
+
+async def send_live_updates(result: IdleResult, user_ids: list[str]) -> None:
+    """One event per socket's user through the app's channel layer (the group the consumer
+    joined, the message type it forwards), then wait for them to arrive."""
+    from channels.layers import get_channel_layer
+
+    from config.realtime import MESSAGE_TYPE, user_group
+
+    layer = get_channel_layer()
+    for user_id in user_ids:
+        event = {"type": UPDATE_TYPE, "user_id": user_id}
+        await layer.group_send(user_group(user_id), {"type": MESSAGE_TYPE, "event": event})
+        result.updates_sent += 1
+    deadline = time.monotonic() + UPDATE_WAIT_SECONDS
+    while result.updates_received < result.updates_sent and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    benchlib.log(f"  live updates: {result.updates_received} / {result.updates_sent} arrived")
 
 
 # -- (b) streamed chats ------------------------------------------------------------------------
@@ -225,7 +261,8 @@ async def chat_phase(uri: str, tokens: list[str], timeout: float) -> list[ChatRe
 
 
 # -- main --------------------------------------------------------------------------------------
-def seed_users(count: int) -> list[str]:
+def seed_users(count: int) -> list[tuple[str, str]]:
+    """(user id, access token) per user."""
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
@@ -236,7 +273,7 @@ def seed_users(count: int) -> list[str]:
         return user
 
     users = User.objects.bulk_create([make_user(i) for i in range(count)], batch_size=1000)
-    return [benchlib.access_token(u) for u in users]
+    return [(str(u.id), benchlib.access_token(u)) for u in users]
 
 
 def raise_fd_limit(needed: int) -> str:
@@ -252,13 +289,14 @@ def kib(value: int | None) -> str:
     return "-" if value is None else f"{value / 1024:.1f} MiB"
 
 
-async def run(args, tokens: list[str], daphne: Server, fake: Server, tmp: Path) -> str:
+async def run(args, users: list[tuple[str, str]], daphne: Server, fake: Server, tmp: Path) -> str:
+    tokens = [token for _, token in users]
     uri = f"ws://127.0.0.1:{daphne.port}/ws/chat/"
     report = []
     table = benchlib.markdown_table
     if args.sockets:
         benchlib.log(f"(a) {args.sockets} idle sockets, held {args.hold:g} s")
-        idle = await idle_phase(uri, tokens[: args.sockets], args.hold, daphne)
+        idle = await idle_phase(uri, users[: args.sockets], args.hold, daphne)
         per_socket = (
             (idle.rss_open - idle.rss_before) / max(1, idle.opened)
             if idle.rss_open and idle.rss_before
@@ -280,7 +318,11 @@ async def run(args, tokens: list[str], daphne: Server, fake: Server, tmp: Path) 
                     ["RSS per socket", "-" if per_socket is None else f"{per_socket:.1f} KiB"],
                     ["frames received while idle", str(idle.frames)],
                     [f"still open after {args.hold:g} s", f"{idle.still_open} / {idle.opened}"],
-                    ["closed by the server (unexpected)", str(len(idle.unexpected))],
+                    ["closed by the server (unexpected; goal 0)", str(len(idle.unexpected))],
+                    [
+                        f"live update after {args.hold:g} s, arrived",
+                        f"{idle.updates_received} / {idle.updates_sent}",
+                    ],
                 ],
             )
         )
@@ -383,13 +425,22 @@ async def run(args, tokens: list[str], daphne: Server, fake: Server, tmp: Path) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sockets", type=int, default=1000)
-    parser.add_argument("--hold", type=float, default=30.0, help="seconds to hold idle sockets")
-    parser.add_argument("--chats", type=int, default=50)
+    parser.add_argument("--hold", type=float, help="seconds to hold idle sockets (30; soak 600)")
+    parser.add_argument("--chats", type=int, help="concurrent chats (50; soak 0)")
+    parser.add_argument(
+        "--soak",
+        action="store_true",
+        help="idle sockets only, held 10 minutes: unexpected closes counted (goal 0)",
+    )
     parser.add_argument("--deltas", type=int, default=200)
     # 20 ms is a fast model: 50 chunks/s per chat, about one token each (bench/README.md).
     parser.add_argument("--interval-ms", type=float, default=20.0, help="between deltas")
     parser.add_argument("--chat-timeout", type=float, default=120.0)
     args = parser.parse_args()
+    if args.hold is None:
+        args.hold = 600.0 if args.soak else 30.0
+    if args.chats is None:
+        args.chats = 0 if args.soak else 50
 
     fd_note = raise_fd_limit(args.sockets + args.chats + 512)
     tmp = Path(tempfile.mkdtemp(prefix="agente-bench-ws-"))
@@ -407,7 +458,7 @@ def main() -> int:
     benchlib.log(f"database {DATABASE}: reset, migrate, {args.sockets + args.chats + 1} users")
     benchlib.reset_database(DATABASE)
     benchlib.setup_django(env)
-    tokens = seed_users(max(args.sockets, args.chats + 1))
+    users = seed_users(max(args.sockets, args.chats + 1))
 
     fake = Server(
         "fake-llm",
@@ -441,14 +492,15 @@ def main() -> int:
     try:
         daphne.start()
         try:
-            body = asyncio.run(run(args, tokens, daphne, fake, tmp))
+            body = asyncio.run(run(args, users, daphne, fake, tmp))
         finally:
             daphne.stop()
     finally:
         fake.stop()
     problems = daphne.log_problems()
     header = (
-        f"# make bench-ws, {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n\n"
+        f"# make bench-ws{' --soak' if args.soak else ''}, "
+        f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n\n"
         f"nproc {os.cpu_count()}, load average at the end {benchlib.load_average()}, {fd_note}; "
         f"`bin/ws-server` (Daphne as the production `ws` role runs it), Redis channel layer, "
         f"PostgreSQL {DATABASE}; client: asyncio + websockets in one process, the fake model in "

@@ -8,13 +8,16 @@ It lives as long as its session: it closes with 4001 when its access token expir
 revoked (a `session.end` message from any process).
 The assistant runs as a task of its own so that the socket keeps answering pings and forwarding
 live updates while a reply streams; one reply at a time per socket.
+
+Outages do not close a signed-in socket: channel layer (Redis) errors are ridden out by
+chat/layer.py, and a database error while handling a frame becomes a `service_unavailable`
+error frame (config/outage.py).
 """
 
 import asyncio
 import json
 import logging
 import math
-import weakref
 
 import orjson
 from channels.db import database_sync_to_async
@@ -25,10 +28,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import Throttled, ValidationError
 
+from chat import layer
 from chat.agent import run_turn
 from chat.serializers import MessageCreateSerializer
 from chat.ws_session import SessionLifetime
 from config.exceptions import DomainError, exception_handler
+from config.outage import CLOSE_UNAVAILABLE, DATABASE_ERRORS, UNAVAILABLE_MESSAGE, database_log
 from config.parsers import MAX_JSON_DEPTH, contains_nul, json_depth
 from config.realtime import bind_loop, user_group
 from config.renderers import dumps
@@ -36,23 +41,6 @@ from config.throttling import UserThrottle
 from config.ws_auth import CLOSE_UNAUTHENTICATED, authenticate_token
 
 logger = logging.getLogger(__name__)
-
-# Group joins and leaves in flight at once per process (event loop). Each holds a Redis
-# connection of the layer's pool while it runs; without a bound, 1,000 sockets closing together
-# (a deploy, a network blip) asked for 1,000 connections and most failed with
-# MaxConnectionsError. Kept well below the pool's max_connections (config/settings.py,
-# CHANNEL_LAYERS), which also serves the layer's receive loop. Waiting here costs a closing
-# socket a few milliseconds.
-LAYER_CONCURRENCY = 32
-_layer_gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _layer_gate() -> asyncio.Semaphore:
-    loop = asyncio.get_running_loop()
-    gate = _layer_gates.get(loop)
-    if gate is None:
-        gate = _layer_gates[loop] = asyncio.Semaphore(LAYER_CONCURRENCY)
-    return gate
 
 
 class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
@@ -88,14 +76,8 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
             self._auth_timer.cancel()
             self._auth_timer = None
         if self._group is not None:
-            group, self._group = self._group, None
-            try:
-                async with _layer_gate():
-                    await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:
-                # Harmless: the membership expires with the layer's group_expiry, and events
-                # sent to this channel meanwhile expire unread.
-                logger.warning("could not leave %s on disconnect", group, exc_info=True)
+            self._group = None
+            await layer.leave(self)
         generation = self._generation
         if generation is not None and not generation.done():
             # Cancelling closes the model's HTTP stream (the model stops generating for us);
@@ -103,6 +85,33 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
             # writes finish before the consumer goes away.
             generation.cancel()
             await asyncio.wait([generation], timeout=self.cancel_grace_seconds)
+
+    # -- the channel layer and outages ---------------------------------------------------------
+    @property
+    def channel_receive(self):
+        """What channels' dispatch loop awaits for layer messages: the layer's receive, made
+        to ride out layer errors (chat/layer.py) instead of ending the consumer."""
+        layer_receive = self._layer_receive
+        return lambda: layer.receive(layer_receive)
+
+    @channel_receive.setter
+    def channel_receive(self, layer_receive):
+        # Set by AsyncConsumer.__call__ to `partial(channel_layer.receive, channel_name)`.
+        self._layer_receive = layer_receive
+
+    async def dispatch(self, message):
+        try:
+            await super().dispatch(message)
+        except DATABASE_ERRORS as exc:
+            database_log.failed(exc)
+            language = self.user.language if self.user is not None else None
+            with translation.override(language):
+                await self.send_error("service_unavailable", UNAVAILABLE_MESSAGE)
+            if self.user is None and not self._closed:
+                # Not signed in yet (its `auth` frame could not be checked): nothing else can
+                # happen on this socket.
+                self._closed = True
+                await self.close(code=CLOSE_UNAVAILABLE)
 
     # -- frames from the client ----------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
@@ -202,6 +211,9 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
                 )
             except DomainError as exc:
                 await self.send_frame({"type": "error", **exc.as_dict()})
+            except DATABASE_ERRORS as exc:
+                database_log.failed(exc)
+                await self.send_error("service_unavailable", UNAVAILABLE_MESSAGE)
             except Exception:
                 logger.exception("assistant turn failed on the websocket")
                 await self.send_error(
@@ -234,10 +246,10 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
     async def _authenticated(self, user, expires_at=None):
         self.user = user
         group = user_group(user.id)
-        # Not in self.groups: the base class would leave it without the gate (disconnect does).
-        async with _layer_gate():
-            await self.channel_layer.group_add(group, self.channel_name)
+        # Not in self.groups: the base class would join and leave without the gate and die on
+        # a layer error. With Redis away the socket is ready now and joins when it is back.
         self._group = group
+        await layer.join(self, self.channel_layer, group, self.channel_name)
         # A revocation committed after the token was checked and before the group was joined
         # sent its close to nobody: look once more, now that this socket would hear it.
         if await _active_user(user.pk, user.token_generation) is None:

@@ -23,6 +23,7 @@ from django.conf import settings  # noqa: E402
 from chat.routing import websocket_urlpatterns  # noqa: E402
 from config import realtime  # noqa: E402
 from config.body_limits import BodyLimitMiddleware, install_daphne_body_limit  # noqa: E402
+from config.outage import WebsocketDatabaseGuard  # noqa: E402
 from config.ws_auth import JWTAuthMiddleware  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ application = ProtocolTypeRouter(
         # Bodies over the limit are refused before Django spools them (config/body_limits.py).
         "http": BodyLimitMiddleware(django_asgi_app),
         "websocket": MissingOriginAllowedValidator(
-            JWTAuthMiddleware(URLRouter(websocket_urlpatterns)), allowed_origins()
+            WebsocketDatabaseGuard(JWTAuthMiddleware(URLRouter(websocket_urlpatterns))),
+            allowed_origins(),
         ),
     }
 )

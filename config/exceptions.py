@@ -19,6 +19,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.outage import DATABASE_ERRORS, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_log
+
 logger = logging.getLogger(__name__)
 
 
@@ -70,6 +72,16 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"
     default_detail = gettext_lazy("The request body is too large.")
+
+
+class ServiceUnavailable(exceptions.APIException):
+    """A part the request needs (the database) is away: retry after `Retry-After` seconds.
+    Distinct from a 500, so a client can tell an outage worth retrying from a bug."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = UNAVAILABLE_MESSAGE
+    wait = RETRY_AFTER_SECONDS  # DRF's handler turns it into Retry-After
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -144,10 +156,17 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, DATABASE_ERRORS):
+        database_log.failed(exc)
+        exc = ServiceUnavailable()
 
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, ServiceUnavailable):
+        # Logged by config.outage a few lines per outage; Django would add an ERROR line for
+        # every refused request.
+        response._has_been_logged = True
 
     if isinstance(exc, exceptions.ValidationError):
         code = "validation_error"
@@ -180,3 +199,11 @@ def exception_handler(exc, context):
 
 def json_error(status_code: int, code: str, message: str) -> JsonResponse:
     return JsonResponse(error_body(code, message), status=status_code)
+
+
+def service_unavailable_response() -> JsonResponse:
+    """The 503 of a DRF view, for requests that fail outside DRF (config/middleware.py)."""
+    response = json_error(503, ServiceUnavailable.default_code, str(UNAVAILABLE_MESSAGE))
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response._has_been_logged = True  # as in exception_handler
+    return response

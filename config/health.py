@@ -1,4 +1,5 @@
-"""Liveness (`/health`, no database) and readiness (`/health/ready`, database + channel layer).
+"""Liveness (`/health`, no database) and readiness (`/health/ready`: database, channel layer and
+cache, each named in `checks` so a 503 says which part is away; docs/api-conventions.md).
 
 Both are also answered by `HealthCheckMiddleware` before Django validates the Host header:
 container and load-balancer probes call the app by its internal address (the Dockerfile's
@@ -13,6 +14,7 @@ import uuid
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.http import JsonResponse
 from django.utils import timezone, translation
@@ -81,11 +83,25 @@ def _check_channel_layer() -> str:
     return "ok"
 
 
+def _check_cache() -> str:
+    """The throttles' counters (Redis in production). A read is enough: a Redis that answers
+    reads answers the throttles' writes."""
+    try:
+        cache.get("health:ready")
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
 @csrf_exempt
 def ready(request):
     if request.method not in {"GET", "HEAD"}:
         return _method_not_allowed()
-    checks = {"database": _check_database(), "channel_layer": _check_channel_layer()}
+    checks = {
+        "database": _check_database(),
+        "channel_layer": _check_channel_layer(),
+        "cache": _check_cache(),
+    }
     ok = all(value == "ok" for value in checks.values())
     body = {"status": "ok" if ok else "unavailable", "timestamp": _utc_now_iso(), "checks": checks}
     if not ok:
@@ -94,7 +110,12 @@ def ready(request):
             "code": "not_ready",
             "message": _("Failing checks: %(checks)s") % {"checks": failed},
         }
-    return JsonResponse(body, status=200 if ok else 503)
+    response = JsonResponse(body, status=200 if ok else 503)
+    if not ok:
+        # A probe every few seconds during an outage: the parts themselves log what failed
+        # (config/outage.py); Django would add an ERROR line per probe.
+        response._has_been_logged = True
+    return response
 
 
 class HealthCheckMiddleware:

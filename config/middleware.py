@@ -1,5 +1,6 @@
-"""Guards that run before anything reads the request (body size, NUL bytes in the URL), and the
-browser-only middleware that API requests skip."""
+"""Guards that run before anything reads the request (body size, NUL bytes in the URL), the
+browser-only middleware that API requests skip, and the 503 for views that are not DRF's when
+the database is away."""
 
 from urllib.parse import unquote
 
@@ -10,7 +11,8 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from config.body_limits import body_limit, too_large_body
-from config.exceptions import json_error
+from config.exceptions import json_error, service_unavailable_response
+from config.outage import DATABASE_ERRORS, database_log
 
 
 class RequestGuardMiddleware:
@@ -74,3 +76,22 @@ class AuthenticationMiddleware(_SkippedForApi, auth_middleware.AuthenticationMid
 
 class MessageMiddleware(_SkippedForApi, messages_middleware.MessageMiddleware):
     pass
+
+
+class DatabaseUnavailableMiddleware:
+    """503 `service_unavailable` with Retry-After for a view that is not DRF's (the fast task
+    list, the admin) when the database is away; DRF views get the same answer from
+    config/exceptions.py. Without it they would answer 500, which a client cannot tell apart
+    from a bug. Only `process_exception`: nothing runs on requests that succeed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_ERRORS):
+            return None
+        database_log.failed(exception)
+        return service_unavailable_response()

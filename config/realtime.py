@@ -16,8 +16,10 @@ that had stopped. Now the request thread only hands the event over, in one of tw
   event loop of the thread's own). It sends one event at a time, so a user's events
   arrive in the order they were committed. The queue is bounded: when Redis is slow or down,
   events are dropped with a warning rather than piling up in memory; a live update is a
-  courtesy, the committed change is what counts. The thread starts on first use and again in
-  a forked child (gunicorn workers) or if it ever died.
+  courtesy, the committed change is what counts. An event that cannot be sent because Redis is
+  away is dropped too, with a warning every few seconds (not a traceback per event) and a
+  line when Redis answers again; the next event reconnects. The thread starts on first use
+  and again in a forked child (gunicorn workers) or if it ever died.
 - In-memory layer (development, one Daphne process): the layer is plain Python objects whose
   queues wake consumers on the loop they wait on, so the event must be sent on that loop. The
   chat consumer registers its running loop with `bind_loop()`, and the request thread schedules
@@ -47,6 +49,8 @@ from channels.layers import (
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from config.outage import OutageLog
+
 logger = logging.getLogger(__name__)
 
 # The channel-layer message type the consumer handles (method `realtime_event`).
@@ -62,6 +66,11 @@ SEND_TIMEOUT_SECONDS = 5.0
 DROP_LOG_SECONDS = 10.0
 # What process exit waits for events still queued: enough for Redis, short for a shutdown.
 EXIT_FLUSH_SECONDS = 1.0
+
+
+# A send that failed for one of these found Redis away (refused, reset, timed out, loading).
+REDIS_UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+redis_log = OutageLog("live update publishing (Redis)", "live updates are dropped")
 
 
 def user_group(user_id) -> str:
@@ -246,11 +255,14 @@ class _Publisher:
                         layer = own_layer
                     if sync_sender is not None and layer is own_layer:
                         sync_sender.group_send(group, message)
-                        continue
-                    loop = loop or asyncio.new_event_loop()
-                    loop.run_until_complete(
-                        asyncio.wait_for(layer.group_send(group, message), SEND_TIMEOUT_SECONDS)
-                    )
+                    else:
+                        loop = loop or asyncio.new_event_loop()
+                        loop.run_until_complete(
+                            asyncio.wait_for(layer.group_send(group, message), SEND_TIMEOUT_SECONDS)
+                        )
+                    redis_log.recovered()
+                except REDIS_UNAVAILABLE as exc:
+                    redis_log.failed(exc)
                 except Exception:
                     logger.exception("realtime publish failed for %s", group)
                 finally:

@@ -1,5 +1,7 @@
 """OpenAPI post-processing: the error envelope and the errors every operation can answer."""
 
+import copy
+
 ERROR_COMPONENT = {
     "type": "object",
     "required": ["error"],
@@ -35,6 +37,37 @@ COMMON_ERRORS = {
 }
 
 
+# Every operation needs the database (the user's row, if nothing else).
+SERVICE_UNAVAILABLE = (
+    "The database is away (an outage or a restart): service_unavailable. Retry after the "
+    "seconds in Retry-After; see docs/api-conventions.md."
+)
+RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying (sent with service_unavailable).",
+        "schema": {"type": "integer"},
+    }
+}
+
+
+def _add_service_unavailable(responses: dict, ref: dict) -> None:
+    existing = responses.get("503")
+    if existing is None:
+        responses["503"] = {
+            "description": SERVICE_UNAVAILABLE,
+            "headers": copy.deepcopy(RETRY_AFTER_HEADER),
+            "content": {"application/json": {"schema": ref}},
+        }
+        return
+    # An operation that has a 503 of its own (the assistant's assistant_unavailable).
+    described = existing.get("description", "").rstrip(". ")
+    existing["description"] = (
+        f"{described}. Or `service_unavailable`: the database is away; retry after the "
+        "seconds in Retry-After."
+    )
+    existing.setdefault("headers", {}).update(copy.deepcopy(RETRY_AFTER_HEADER))
+
+
 def add_error_responses(result, generator, request, public):
     components = result.setdefault("components", {})
     components.setdefault("schemas", {})["ErrorEnvelope"] = ERROR_COMPONENT
@@ -62,6 +95,7 @@ def add_error_responses(result, generator, request, public):
                     status_code,
                     {"description": description, "content": {"application/json": {"schema": ref}}},
                 )
+            _add_service_unavailable(responses, ref)
             for status_code, response in responses.items():
                 # Errors a view describes itself (OpenApiResponse(description=...)) have the
                 # envelope's shape too.

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "config.middleware.AuthenticationMiddleware",
     "config.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database outage in a view that is not DRF's: 503 with Retry-After (config/outage.py).
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 # Every API route answers with and without a trailing slash itself; no redirects.
@@ -147,13 +149,22 @@ else:
         # every request would connect anew. Django's psycopg pool shares a few connections
         # between those threads instead (it requires CONN_MAX_AGE 0). Worst case:
         # DATABASE_POOL_MAX_SIZE connections per Daphne process; a caller waits up to
-        # `timeout` seconds for a free one, then gets an error rather than hanging.
+        # `timeout` seconds for a free one, then gets an error rather than hanging (also
+        # while PostgreSQL is down: that error is the 503 of config/outage.py).
+        # After an outage: CONN_HEALTH_CHECKS makes Django give the pool a check, so a
+        # connection that broke while it sat in the pool is replaced, never handed out (an
+        # empty query per checkout, on the websocket role only). The pool reconnects in the
+        # background with growing pauses; `reconnect_timeout` ends such an attempt after a
+        # few seconds, so the next caller starts a fresh one at once instead of waiting out a
+        # pause that grew during a long outage.
         _db_options["pool"] = {
             "min_size": 1,
             "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
-            "timeout": 10,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            "reconnect_timeout": 5.0,
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     else:
         # WSGI workers serve one request at a time on one thread, so a persistent connection
         # per worker is reused by every request (no connect per request) and health-checked
@@ -179,14 +190,20 @@ if REDIS_URL:
     # channels_redis issue 422). The read timeout must exceed the blocking time by more than the
     # event loop can lag under load; a dead or unreachable Redis is still noticed, by that
     # timeout, by TCP keepalive, and by a PING before reusing a connection idle for 30 s.
+    # Whatever error the layer still raises (Redis restarting, a network blip), the chat
+    # consumer logs it and asks again instead of closing the socket (chat/layer.py).
     # The pool (one per process and event loop; redis-py's default of 100, then
     # MaxConnectionsError) holds one connection per Redis command in flight. Its peak is bounded
-    # by the chat consumer, which runs at most LAYER_CONCURRENCY (chat/consumers.py) group
+    # by the chat consumer, which runs at most LAYER_CONCURRENCY (chat/layer.py) group
     # joins/leaves at a time, so 1,000 sockets opening or closing together queue instead of
     # failing; the rest is headroom for the receive loop and its cleanup commands. Idle
     # connections stay open, so the pool only grows to the peak actually needed.
-    # capacity (per channel, 100) and expiry (60 s) keep channels_redis's defaults: a socket
-    # gets a few live updates at a time, and a message nobody read in a minute is stale.
+    # capacity: every socket of one Daphne process receives through one Redis sorted set (the
+    # process's `specific.<id>!` inbox), and channels_redis's capacity (default 100) counts per
+    # set, not per socket: a burst of more than 100 live updates to one process before it had
+    # drained them was dropped silently (make bench-ws: 50 of 300 sent at once were lost). 5,000
+    # leaves about five per socket at 1,000 sockets; expiry (60 s, the default) still bounds
+    # what waits in Redis, since a message nobody read in a minute is stale.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -202,14 +219,19 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": env.str("CHANNELS_PREFIX", "asgi"),
+                "capacity": 5000,
             },
         }
     }
+    # The cache holds throttle counters. With Redis away, throttles fail open
+    # (config/outage.py); short timeouts keep an unreachable Redis from holding a request for
+    # redis-py's default 5 s before that happens.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_PREFIX", "agente"),
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
         }
     }
 else:

@@ -33,6 +33,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from config.client_ip import client_ip
+from config.outage import FailOpenCache, throttle_cache_log
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour|d|day)s?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -57,6 +58,11 @@ def hashed_key(scope: str, ident: str) -> str:
 
 
 # -- the counters -----------------------------------------------------------------------------
+# Every cache access of the throttles goes through this: with Redis away (or failing) a request
+# is let through and a warning logged, instead of a 500 (config/outage.py).
+_fail_open = FailOpenCache(cache, throttle_cache_log)
+
+
 @dataclass(frozen=True)
 class Counter:
     key: str
@@ -177,13 +183,15 @@ def take(counters: list[Counter], amount: int = 1) -> float:
     if not counters or amount <= 0:
         return 0.0
     now = time.time()
-    totals = _add_to_windows(counters, amount, now)
+    totals = _fail_open.run(_add_to_windows, counters, amount, now, default=None)
+    if totals is None:  # the cache is away: let it through
+        return 0.0
     wait = max(
         _wait_seconds(counter, previous, current, amount, now)
         for counter, (previous, current) in zip(counters, totals, strict=True)
     )
     if wait > 0:
-        _take_back(counters, amount, now)
+        _fail_open.run(_take_back, counters, amount, now)
     return wait
 
 
@@ -215,7 +223,7 @@ class FailureLimit:
 
     def succeeded(self) -> None:
         if self.reserved_at is not None:
-            _take_back(self.counters, 1, self.reserved_at)
+            _fail_open.run(_take_back, self.counters, 1, self.reserved_at)
             self.reserved_at = None
 
 
@@ -233,6 +241,8 @@ def login_failure_limit(*, prefix: str, request_meta, email) -> FailureLimit:
 # -- DRF throttles --------------------------------------------------------------------------
 class _SettingsRateThrottle(SimpleRateThrottle):
     suffix = ""
+    # With Redis away every request is let through (and a warning logged) instead of a 500.
+    cache = _fail_open
 
     def allow_request(self, request, view):
         self.scope = f"{getattr(view, 'throttle_scope', 'default')}_{self.suffix}"

@@ -1,10 +1,13 @@
 """Django-level error views, for requests that never reach a DRF view."""
 
+import sys
+
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found, server_error
 
-from config.exceptions import json_error
+from config.exceptions import json_error, service_unavailable_response
+from config.outage import DATABASE_ERRORS
 
 
 def _is_api(request) -> bool:
@@ -18,6 +21,10 @@ def not_found(request, exception=None):
 
 
 def server_failure(request):
+    # Django calls this handler while handling the exception: a database outage that broke a
+    # middleware (the admin's sessions) is a 503 too, not a bug.
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return service_unavailable_response()
     if _is_api(request):
         return json_error(500, "server_error", _("Internal server error."))
     return server_error(request)

@@ -45,7 +45,7 @@ def test_ready_is_ok_when_everything_answers(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["checks"] == {"database": "ok", "channel_layer": "ok"}
+    assert body["checks"] == {"database": "ok", "channel_layer": "ok", "cache": "ok"}
     assert "error" not in body
 
 

@@ -22,6 +22,7 @@ print(json.dumps({
     "health_checks": db.get("CONN_HEALTH_CHECKS", False),
     "pool_options": db["OPTIONS"].get("pool"),
     "pool_max_size": pool.max_size if pool else None,
+    "pool_checks": bool(pool and pool._check),
 }))
 """
 
@@ -45,8 +46,16 @@ def test_daphne_shares_a_bounded_pool_of_connections():
     values = database_settings("config.asgi")
 
     assert values["app_server"] == "asgi"
-    assert values["pool_options"] == {"min_size": 1, "max_size": 4, "timeout": 10}
+    assert values["pool_options"] == {
+        "min_size": 1,
+        "max_size": 4,
+        "timeout": 10,
+        "reconnect_timeout": 5,
+    }
     assert values["pool_max_size"] == 4
+    # Django gives the pool a check: a connection that broke in the pool is never handed out.
+    assert values["health_checks"] is True
+    assert values["pool_checks"] is True
     assert values["conn_max_age"] == 0  # Django refuses a pool with persistent connections
 
 
