@@ -83,6 +83,18 @@ ALLOWED: set[tuple[str, str]] = {
     ("summaries.services", "summaries.serializers"),
 }
 
+# STYLE.md: a module past ~400 lines becomes a package. Known exceptions, to be emptied:
+# issue 13 splits tasks/services.py by concern, and the apps-side work of issue 13 brings
+# tasks' selectors and serializers back under the limit. The settings are one flat list of
+# declarations, past the limit since the push and summaries work; not named by issue 13.
+MAX_LINES = 400
+ALLOWED_LONGER: set[str] = {
+    "tasks.services",
+    "tasks.selectors",
+    "tasks.serializers",
+    "config.settings",
+}
+
 
 @dataclass(frozen=True)
 class Import:
@@ -183,6 +195,17 @@ def test_the_allowed_exceptions_still_exist(all_imports):
     # An exception nobody needs any more is removed, so it cannot hide a new import later.
     used = {(imp.module, imp.target) for imp in all_imports}
     assert ALLOWED - used == set()
+
+
+def test_no_application_module_is_longer_than_a_screen_of_outline():
+    lengths = {
+        name: len(path.read_text(encoding="utf-8").splitlines())
+        for name, path in application_modules().items()
+    }
+    longer = {name for name, lines in lengths.items() if lines > MAX_LINES}
+    assert longer - ALLOWED_LONGER == set(), {name: lengths[name] for name in longer}
+    # An exception no longer needed is removed, so the module cannot grow back unnoticed.
+    assert ALLOWED_LONGER - longer == set()
 
 
 def test_every_project_app_is_in_the_layering():
