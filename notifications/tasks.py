@@ -34,7 +34,7 @@ def send_stale_timer_nudges() -> dict:
 
 @task
 def notify_summary_ready(user_id: str, summary_date: str) -> dict:
-    """Call after a daily summary is stored, on commit:
+    """Queued when a daily summary is stored (notifications/receivers.py), or directly:
     `notify_summary_ready.enqueue(user_id=str(user.pk), summary_date=day.isoformat())`."""
     counts = services.summary_ready_run(
         user_id=user_id, summary_date=date.fromisoformat(summary_date), now=timezone.now()

@@ -1,5 +1,6 @@
 """Daily summaries in and out. Input serializers read the acting user from `context["user"]`."""
 
+import datetime
 import re
 
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,17 @@ class LiveSummarySerializer(serializers.Serializer):
 
 class SummaryListQuerySerializer(LocalDateRangeSerializer):
     pass
+
+
+class SummaryDayQuerySerializer(serializers.Serializer):
+    """The assistant's `get_summary` argument: an ISO date, not after the user's local today."""
+
+    date = serializers.DateField(required=False, input_formats=["iso-8601"])
+
+    def validate_date(self, value: datetime.date) -> datetime.date:
+        if value > self.context["user"].local_now().date():
+            raise serializers.ValidationError(_("The date cannot be in the future."))
+        return value
 
 
 def validate_summary_day(value: str, *, user):

@@ -23,8 +23,8 @@ from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.tasks import notify_summary_ready
 from summaries import services
+from summaries.signals import summary_ready
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +45,10 @@ def generate_summary(*, user_id: str, day: str, source: str = "schedule") -> str
         summary, _ = services.summary_generate(user=user, day=the_day, source=source)
         outcome = "fallback" if summary.llm_error else "generated"
         if source == "schedule":
-            # "Your summary is ready" on the person's devices: once per day whatever the
-            # retries (the notification log's key is the date), never in quiet hours.
-            notify_summary_ready.enqueue(user_id=str(user.pk), summary_date=day)
+            # The notifications app answers with "your summary is ready" on the person's
+            # devices: once per day whatever the retries (the notification log's key is the
+            # date), never in quiet hours.
+            summary_ready.send(sender=generate_summary, user_id=str(user.pk), summary_date=day)
     logger.info("summary job: user=%s day=%s source=%s %s", user_id, day, source, outcome)
     return outcome
 

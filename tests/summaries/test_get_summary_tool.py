@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from chat.tools import get_summary
 from summaries import services
+from summaries.tools import get_summary
 from tasks import services as task_services
 from tests.summaries.conftest import at
 
