@@ -15,12 +15,11 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import Count, DateField, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
 
 from accounts.models import User
+from config.localtime import local_range, local_today, period_bounds, previous_period_start
 from goals.errors import GoalNotFound
 from goals.models import Goal, GoalProgress
-from goals.periods import local_range, period_bounds, previous_period_start
 
 ZERO = Decimal("0.00")
 # Sums can outgrow a single value's precision; give the aggregate room.
@@ -62,7 +61,7 @@ def _annotate(queryset: QuerySet, *, user: User, today: date) -> QuerySet:
 
 def goal_list(*, user: User, status: str | None = None, today: date | None = None) -> QuerySet:
     """The user's goals, newest first, annotated for `goal_stats` (no per-row queries)."""
-    today = today or user.local_now().date()
+    today = today or local_today(user.tz)
     queryset = Goal.objects.filter(user=user).select_related("category", "user")
     if status:
         queryset = queryset.filter(status=status)
@@ -203,7 +202,7 @@ def goal_stats_many(
     if not goals:
         return {}
     user = user or goals[0].user
-    today = (now or timezone.now()).astimezone(user.tz).date()
+    today = local_today(user.tz, now)
     sums = {}
     for goal in goals:
         if getattr(goal, "annotated_for", None) == today:

@@ -15,7 +15,7 @@ The model call happens before the transaction opens, so no row lock is held whil
 """
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from asgiref.sync import async_to_sync
@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config import llm, realtime
+from config.localtime import ONE_DAY, at_local, local_today
 from summaries.models import DailySummary
 from summaries.selectors import day_stats
 from summaries.text import language_of, model_messages, template_text
@@ -142,7 +143,7 @@ def _hour_reached(hour: int) -> Q:
 
 def summary_hour_at(user, day: date) -> datetime:
     """The instant the user's summary hour strikes on local day `day`."""
-    return datetime(day.year, day.month, day.day, summary_hour(user), tzinfo=user.tz)
+    return at_local(day, time(summary_hour(user)), user.tz)
 
 
 def _final(*, user, day: date, source: str, generated_at: datetime, llm_failures: int) -> bool:
@@ -230,4 +231,4 @@ def summary_is_due(*, user, day: date) -> bool:
 
 def previous_local_day(user, now: datetime | None = None) -> date:
     """The user's local yesterday: the default day of `generate_daily_summaries`."""
-    return (now or timezone.now()).astimezone(user.tz).date() - timedelta(days=1)
+    return local_today(user.tz, now) - ONE_DAY

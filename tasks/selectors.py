@@ -4,16 +4,17 @@ import uuid
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from config import localtime
 from config.exceptions import NotFound
+from config.localtime import local_day_bounds, local_midnight
 from config.pagination import total_count
 from config.prepared import PreparedQuery
 from tasks.models import Category, Task, TaskEvent
@@ -280,16 +281,6 @@ def category_get(*, user, category_id) -> Category:
 # --- local days and the time report ----------------------------------------------------------
 
 
-def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start, end) of a calendar day in `tz`, as UTC instants. Days around a daylight-saving
-    change last 23 or 25 hours; a midnight that does not exist starts the day at the first
-    instant after the gap (fold=0 maps it there)."""
-    start = datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
-    following = day + timedelta(days=1)
-    end = datetime(following.year, following.month, following.day, tzinfo=tz).astimezone(UTC)
-    return start, end
-
-
 def tasks_created_on_day(*, user, day: date) -> QuerySet[Task]:
     start, end = local_day_bounds(day, user.tz)
     return task_list(user=user).filter(created_at__gte=start, created_at__lt=end)
@@ -351,9 +342,9 @@ def time_report(*, user, date_from: date, date_to: date, now: datetime | None = 
         raise ValueError(f"at most {REPORT_MAX_DAYS} days")
     now = (now or timezone.now()).replace(microsecond=0)
     tz = user.tz
-    days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
-    boundaries = [local_day_bounds(day, tz)[0] for day in days]
-    boundaries.append(local_day_bounds(days[-1], tz)[1])
+    days = list(localtime.days(date_from, date_to))
+    boundaries = [local_midnight(day, tz) for day in days]
+    boundaries.append(local_midnight(days[-1] + localtime.ONE_DAY, tz))
     range_start, range_end = boundaries[0], boundaries[-1]
 
     segments = list(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.fields import iso_datetime, validate_calendar_date
+from config.localtime import local_midnight
 from tasks import selectors
 from tasks.models import ESTIMATED_MINUTES_MAX, Category, Task, TaskEvent
 
@@ -274,7 +275,7 @@ class _DueBoundField(AwareDateTimeField):
             else:
                 # The day's local midnight must exist as an instant (9999-12-31 has no end).
                 validate_calendar_date(day)
-                return selectors.local_day_bounds(day, self.context["user"].tz)[0]
+                return local_midnight(day, self.context["user"].tz)
         return super().to_internal_value(value)
 
 
