@@ -11,13 +11,9 @@ from accounts.models import User
 from checkins.errors import CheckInInvalid, CheckInNotFound
 from checkins.models import CheckIn
 from config import realtime
+from config.sources import check_source
 
 UPDATABLE_FIELDS = frozenset({"kind", "mood", "energy", "note", "recorded_at"})
-
-
-def _check_source(source: str) -> None:
-    if source not in CheckIn.Source.values:
-        raise ValueError(f"unknown source {source!r}")
 
 
 def _check_scale(**values) -> None:
@@ -46,7 +42,7 @@ def checkin_create(
     note: str = "",
     recorded_at: datetime | None = None,
 ) -> CheckIn:
-    _check_source(source)
+    check_source(source)
     _check_scale(mood=mood, energy=energy)
     with transaction.atomic():
         checkin = CheckIn(
@@ -65,7 +61,7 @@ def checkin_create(
 
 
 def checkin_update(*, user: User, checkin: CheckIn, source: str, **fields) -> CheckIn:
-    _check_source(source)
+    check_source(source)
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"checkin_update() got unexpected fields: {sorted(unknown)}")
@@ -87,7 +83,7 @@ def checkin_update(*, user: User, checkin: CheckIn, source: str, **fields) -> Ch
 
 
 def checkin_delete(*, user: User, checkin: CheckIn, source: str) -> None:
-    _check_source(source)
+    check_source(source)
     if checkin.user_id != user.pk:
         raise CheckInNotFound()
     checkin_id = checkin.pk

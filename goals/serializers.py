@@ -10,26 +10,10 @@ from rest_framework import serializers
 from config.fields import UserLocalDateTimeField, validate_calendar_date, validate_past_instant
 from goals.models import Goal, GoalProgress
 from goals.selectors import goal_stats, goal_stats_many
-from tasks.models import Category
+from tasks.fields import OwnedCategoryField
 
 MAX_PROGRESS = Decimal(1_000_000)
 MAX_TARGET = Decimal(1_000_000_000)
-
-
-class UserCategoryField(serializers.PrimaryKeyRelatedField):
-    """A category id of the acting user; anyone else's id reads as "does not exist"."""
-
-    default_error_messages = {"does_not_exist": _("Category not found.")}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("pk_field", serializers.UUIDField())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        user = self.context.get("user")
-        if user is None:
-            return Category.objects.none()
-        return Category.objects.filter(user=user)
 
 
 class GoalListSerializer(serializers.ListSerializer):
@@ -146,7 +130,7 @@ class GoalSerializer(serializers.ModelSerializer):
 class _GoalInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
-    category = UserCategoryField(allow_null=True, required=False)
+    category = OwnedCategoryField(allow_null=True, required=False)
     target_value = serializers.DecimalField(max_digits=12, decimal_places=2)
     unit = serializers.CharField(max_length=30)
     period = serializers.ChoiceField(choices=Goal.Period.choices, required=False)

@@ -16,9 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.locks import lock_user
 from accounts.models import User
 from config import realtime
+from config.sources import check_source
 from goals.errors import GoalArchived, GoalInvalid, GoalNotFound
-from goals.models import Goal, GoalProgress, Source
+from goals.models import Goal, GoalProgress
 from goals.selectors import goal_total
+from tasks.errors import UNKNOWN_CATEGORY
 
 MAX_PROGRESS_VALUE = Decimal(1_000_000)
 UPDATABLE_FIELDS = frozenset(
@@ -36,16 +38,11 @@ UPDATABLE_FIELDS = frozenset(
 )
 
 
-def _check_source(source: str) -> None:
-    if source not in Source.values:
-        raise ValueError(f"unknown source {source!r}")
-
-
 def _check_fields(*, user: User, category, start_date: date, due_date: date | None) -> None:
     """Invariants the serializers also check, repeated here for callers that skip them."""
     fields = {}
     if category is not None and category.user_id != user.pk:
-        fields["category"] = [_("Category not found.")]
+        fields["category"] = [UNKNOWN_CATEGORY]
     if due_date is not None and due_date < start_date:
         fields["due_date"] = [_("The due date cannot be before the start date.")]
     if fields:
@@ -78,7 +75,7 @@ def _keep_category(*, user: User, category) -> None:
     lock_user(user.pk)
     categories = Goal._meta.get_field("category").related_model._default_manager
     if not categories.filter(pk=category.pk, user_id=user.pk).exists():
-        raise GoalInvalid(fields={"category": [_("Category not found.")]})
+        raise GoalInvalid(fields={"category": [UNKNOWN_CATEGORY]})
 
 
 def _lock(goal: Goal) -> Goal:
@@ -108,7 +105,7 @@ def goal_create(
     due_date: date | None = None,
 ) -> Goal:
     """A new active goal; `start_date` defaults to the user's local today."""
-    _check_source(source)
+    check_source(source)
     start_date = start_date or user.local_now().date()
     _check_fields(user=user, category=category, start_date=start_date, due_date=due_date)
     with transaction.atomic():
@@ -138,7 +135,7 @@ def goal_update(*, user: User, goal: Goal, source: str, **fields) -> Goal:
     meets the target) and "archived". An archived goal only changes together with
     `status="active"`; anything else on it is 409 goal_archived.
     """
-    _check_source(source)
+    check_source(source)
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"goal_update() got unexpected fields: {sorted(unknown)}")
@@ -182,7 +179,7 @@ def goal_update(*, user: User, goal: Goal, source: str, **fields) -> Goal:
 
 def goal_delete(*, user: User, goal: Goal, source: str) -> None:
     """Deletes the goal and all its progress (archiving is the way to keep it)."""
-    _check_source(source)
+    check_source(source)
     if goal.user_id != user.pk:
         raise GoalNotFound()
     goal_id = goal.pk
@@ -204,7 +201,7 @@ def goal_log_progress(
     """Logs progress (negative values correct earlier entries). A goal without a period becomes
     achieved when its total reaches the target, and active again when a correction takes it
     back below, in the same transaction. 409 goal_archived on an archived goal."""
-    _check_source(source)
+    check_source(source)
     if goal.user_id != user.pk:
         raise GoalNotFound()
     value = Decimal(value)
@@ -241,7 +238,7 @@ def goal_log_progress(
 
 def goal_progress_delete(*, user: User, progress: GoalProgress, source: str) -> Goal:
     """Removes one progress entry (staff corrections in the admin) and re-evaluates the goal."""
-    _check_source(source)
+    check_source(source)
     with transaction.atomic():
         goal = _lock(progress.goal)
         goal.user = user

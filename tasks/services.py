@@ -27,7 +27,9 @@ from accounts.locks import lock_user
 from config import realtime
 from config.exceptions import NotFound
 from config.prepared import PreparedQuery, insert_all, update_fields
+from config.sources import check_source
 from tasks.errors import (
+    UNKNOWN_CATEGORY,
     CategoryExists,
     InvalidInput,
     TaskAlreadyCompleted,
@@ -52,7 +54,6 @@ TASK_UPDATABLE_FIELDS = (
 )
 CATEGORY_UPDATABLE_FIELDS = ("name", "color", "icon")
 TIME_ENTRY_MAX = timedelta(hours=24)
-SOURCES = frozenset(TaskEvent.Source.values)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -67,11 +68,6 @@ def _now(now: datetime | None = None) -> datetime:
 
 def _second(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
-
-
-def _check_source(source: str) -> None:
-    if source not in SOURCES:
-        raise ValueError(f"unknown source {source!r}")
 
 
 def _lock_user(user_id) -> None:
@@ -89,7 +85,7 @@ def _check_category_kept(*, user, category: Category | None) -> None:
         category is not None
         and not Category.objects.filter(pk=category.pk, user_id=user.pk).exists()
     ):
-        raise InvalidInput(fields={"category": [_("Unknown category.")]})
+        raise InvalidInput(fields={"category": [UNKNOWN_CATEGORY]})
 
 
 def _lock_task(*, user, task_id) -> Task:
@@ -215,7 +211,7 @@ def _full_clean(task: Task) -> None:
 
 def _check_category(*, user, category: Category | None) -> None:
     if category is not None and category.user_id != user.pk:
-        raise InvalidInput(fields={"category": [_("Unknown category.")]})
+        raise InvalidInput(fields={"category": [UNKNOWN_CATEGORY]})
 
 
 def _check_due_at(due_at: datetime | None) -> None:
@@ -244,7 +240,7 @@ def task_create(
     due_at: datetime | None = None,
     estimated_minutes: int | None = None,
 ) -> Task:
-    _check_source(source)
+    check_source(source)
     _check_category(user=user, category=category)
     _check_due_at(due_at)
     task = Task(
@@ -283,7 +279,7 @@ def task_create(
 def task_update(*, user, task: Task, source: str, actor=None, **fields) -> Task:
     """Change the task's own fields (not its status or time: those have their own services).
     Records one `updated` event with {"changes": {field: {"from", "to"}}}; no change, no event."""
-    _check_source(source)
+    check_source(source)
     unknown = set(fields) - set(TASK_UPDATABLE_FIELDS)
     if unknown:
         raise TypeError(f"task_update() cannot change {sorted(unknown)}")
@@ -321,7 +317,7 @@ def task_update(*, user, task: Task, source: str, actor=None, **fields) -> Task:
 
 def task_delete(*, user, task: Task, source: str, actor=None) -> None:
     """Deletes the task and, with it, its event log (its time leaves the reports)."""
-    _check_source(source)
+    check_source(source)
     with transaction.atomic():
         _lock_user(user.pk)
         task = _lock_task(user=user, task_id=task.pk)
@@ -340,7 +336,7 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None, ac
     Every timer switch of a user waits for the previous one (the user lock), so the time spent
     holding it bounds how many switches a second one user gets: one query locks both tasks, and
     both events are written by one INSERT."""
-    _check_source(source)
+    check_source(source)
     with transaction.atomic():
         _lock_user(user.pk)
         now = _now(now)  # read under the lock, so a user's timer events are in order
@@ -402,7 +398,7 @@ _start_pair_lock = PreparedQuery(
 
 
 def task_pause(*, user, task: Task, source: str, now: datetime | None = None, actor=None) -> Task:
-    _check_source(source)
+    check_source(source)
     with transaction.atomic():
         _lock_user(user.pk)
         now = _now(now)  # read under the lock, so a user's timer events are in order
@@ -429,7 +425,7 @@ def task_complete(
 ) -> Task:
     """Complete the task; a running timer stops and its segment is added (the `completed`
     event then carries the segment)."""
-    _check_source(source)
+    check_source(source)
     with transaction.atomic():
         _lock_user(user.pk)
         now = _now(now)  # read under the lock, so a user's timer events are in order
@@ -466,7 +462,7 @@ def task_complete(
 def task_reopen(*, user, task: Task, source: str, now: datetime | None = None, actor=None) -> Task:
     """A completed task goes back to `paused` (it keeps its tracked time), or to `pending` if
     it never ran (never started and no time logged). The timer is not started."""
-    _check_source(source)
+    check_source(source)
     with transaction.atomic():
         _lock_user(user.pk)
         now = _now(now)  # read under the lock, so a user's timer events are in order
@@ -505,7 +501,7 @@ def task_log_time(
     """Add a finished stretch of work (a forgotten timer). It must end after it starts, not
     in the future, last at most 24 hours and not overlap any other time of the user: closed
     segments of any task, or the running timer. A pending task becomes paused."""
-    _check_source(source)
+    check_source(source)
     now = _now(now)
     errors: dict[str, list] = {}
     for name, value in (("started_at", started_at), ("ended_at", ended_at)):
