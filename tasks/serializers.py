@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.fields import iso_datetime, validate_calendar_date
+from config.fields import validate_calendar_date
 from config.localtime import local_midnight
 from tasks import selectors
 from tasks.errors import UNKNOWN_CATEGORY
 from tasks.fields import AwareDateTimeField, OwnedCategoryField
 from tasks.models import ESTIMATED_MINUTES_MAX, Category, Task, TaskEvent
+from tasks.realtime import category_data, task_data
 
 # --- categories ------------------------------------------------------------------------------
 
@@ -36,6 +37,9 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "color", "icon", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         validators: list = []  # name uniqueness (ignoring case) is the service's rule
+
+    def to_representation(self, category: Category) -> dict:
+        return category_data(category)
 
 
 class TaskCategorySerializer(serializers.ModelSerializer):
@@ -86,31 +90,7 @@ class TaskSerializer(serializers.ModelSerializer):
         if self._render_context is None:
             self._render_context = (timezone.now(), timezone.get_current_timezone())
         now, tz = self._render_context
-        category = task.category
-        running_since = task.running_since
-        return {
-            "id": str(task.pk),
-            "title": task.title,
-            "description": task.description,
-            "status": task.status,
-            "priority": task.priority,
-            "category": None
-            if category is None
-            else {
-                "id": str(category.pk),
-                "name": category.name,
-                "color": category.color,
-                "icon": category.icon,
-            },
-            "due_at": iso_datetime(task.due_at, tz),
-            "estimated_minutes": task.estimated_minutes,
-            "tracked_seconds": task.tracked_seconds_at(now),
-            "is_running": running_since is not None,
-            "running_since": iso_datetime(running_since, tz),
-            "completed_at": iso_datetime(task.completed_at, tz),
-            "created_at": iso_datetime(task.created_at, tz),
-            "updated_at": iso_datetime(task.updated_at, tz),
-        }
+        return task_data(task, now=now, tz=tz)
 
     _render_context = None
 
