@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from checkins.errors import CheckInInvalid, CheckInNotFound
 from checkins.models import CheckIn
-from config import realtime
+from checkins.realtime import publish_checkin, publish_checkin_deleted
 from config.sources import check_source
 
 UPDATABLE_FIELDS = frozenset({"kind", "mood", "energy", "note", "recorded_at"})
@@ -26,10 +26,10 @@ def _check_scale(**values) -> None:
         raise CheckInInvalid(fields=fields)
 
 
-def _data(checkin: CheckIn) -> dict:
-    from checkins.serializers import CheckInSerializer  # serializers never import services
-
-    return CheckInSerializer(checkin).data
+def _full_clean(checkin: CheckIn) -> None:
+    """Field rules (lengths, choices, the 1-5 validators) without a query: the table's check
+    constraints are the database's to enforce, and the primary key is a fresh UUID."""
+    checkin.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
 
 
 def checkin_create(
@@ -54,9 +54,9 @@ def checkin_create(
             note=note,
             recorded_at=recorded_at or timezone.now(),
         )
-        checkin.full_clean(exclude=["user"])
+        _full_clean(checkin)
         checkin.save()
-        realtime.publish(user.pk, "checkin.created", {"check_in": _data(checkin), "source": source})
+        publish_checkin(checkin, "checkin.created", source=source)
     return checkin
 
 
@@ -76,9 +76,9 @@ def checkin_update(*, user: User, checkin: CheckIn, source: str, **fields) -> Ch
             return checkin
         for name, value in changes.items():
             setattr(checkin, name, value)
-        checkin.full_clean(exclude=["user"])
+        _full_clean(checkin)
         checkin.save()
-        realtime.publish(user.pk, "checkin.updated", {"check_in": _data(checkin), "source": source})
+        publish_checkin(checkin, "checkin.updated", source=source)
     return checkin
 
 
@@ -89,6 +89,4 @@ def checkin_delete(*, user: User, checkin: CheckIn, source: str) -> None:
     checkin_id = checkin.pk
     with transaction.atomic():
         CheckIn.objects.filter(pk=checkin_id, user=user).delete()
-        realtime.publish(
-            user.pk, "checkin.deleted", {"check_in_id": str(checkin_id), "source": source}
-        )
+        publish_checkin_deleted(user.pk, checkin_id, source=source)

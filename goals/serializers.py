@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from config.fields import UserLocalDateTimeField, validate_calendar_date, validate_past_instant
 from goals.models import Goal, GoalProgress
+from goals.realtime import goal_data, progress_data
 from goals.selectors import goal_stats, goal_stats_many
 from tasks.fields import OwnedCategoryField
 
@@ -119,12 +120,9 @@ class GoalSerializer(serializers.ModelSerializer):
             acting = self.context.get("user")
             user = acting if acting is not None and acting.pk == instance.user_id else None
             stats = goal_stats(instance, user=user)
-        # The computed fields read `computed.*`; it lives on the instance only while serializing.
-        instance.computed = stats
-        try:
-            return super().to_representation(instance)
-        finally:
-            del instance.computed
+        # The fields above describe the output (and the schema); goal_data writes it out, the
+        # same dict the live updates carry (test_goal_representation holds the two equal).
+        return goal_data(instance, stats)
 
 
 class _GoalInputSerializer(serializers.Serializer):
@@ -218,6 +216,9 @@ class GoalProgressSerializer(serializers.ModelSerializer):
         model = GoalProgress
         fields = ["id", "goal", "value", "note", "recorded_at", "source", "created_at"]
         read_only_fields = fields
+
+    def to_representation(self, progress: GoalProgress) -> dict:
+        return progress_data(progress)
 
 
 class GoalProgressLoggedSerializer(serializers.Serializer):

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.locks import lock_user
 from accounts.models import User
-from config import realtime
 from config.sources import check_source
 from goals.errors import GoalArchived, GoalInvalid, GoalNotFound
 from goals.models import Goal, GoalProgress
+from goals.realtime import progress_data, publish_goal, publish_goal_deleted
 from goals.selectors import goal_total
 from tasks.errors import UNKNOWN_CATEGORY
 
@@ -84,13 +84,6 @@ def _lock(goal: Goal) -> Goal:
     return Goal.objects.select_for_update(of=("self",)).select_related("category").get(pk=goal.pk)
 
 
-def _publish_goal(goal: Goal, *, source: str, **extra) -> None:
-    from goals.serializers import GoalSerializer  # serializers import selectors, not services
-
-    data = GoalSerializer(goal, context={"user": goal.user}).data
-    realtime.publish(goal.user_id, "goal.updated", {"goal": data, "source": source, **extra})
-
-
 def goal_create(
     *,
     user: User,
@@ -124,7 +117,7 @@ def goal_create(
         )
         goal.full_clean(exclude=["user", "category"])
         goal.save()
-        _publish_goal(goal, source=source)
+        publish_goal(goal, source=source)
     return goal
 
 
@@ -173,7 +166,7 @@ def goal_update(*, user: User, goal: Goal, source: str, **fields) -> Goal:
             return goal
         goal.full_clean(exclude=["user", "category"])
         goal.save()
-        _publish_goal(goal, source=source)
+        publish_goal(goal, source=source)
     return goal
 
 
@@ -185,7 +178,7 @@ def goal_delete(*, user: User, goal: Goal, source: str) -> None:
     goal_id = goal.pk
     with transaction.atomic():
         Goal.objects.filter(pk=goal_id, user=user).delete()
-        realtime.publish(user.pk, "goal.deleted", {"goal_id": str(goal_id), "source": source})
+        publish_goal_deleted(user.pk, goal_id, source=source)
 
 
 def goal_log_progress(
@@ -229,9 +222,7 @@ def goal_log_progress(
         _sync_achievement(goal)
         if (goal.status, goal.achieved_at) != before:
             goal.save(update_fields=["status", "achieved_at", "updated_at"])
-        from goals.serializers import GoalProgressSerializer
-
-        _publish_goal(goal, source=source, progress=GoalProgressSerializer(progress).data)
+        publish_goal(goal, source=source, progress=progress_data(progress))
     progress.goal = goal
     return progress
 
@@ -247,5 +238,5 @@ def goal_progress_delete(*, user: User, progress: GoalProgress, source: str) -> 
         _sync_achievement(goal)
         if (goal.status, goal.achieved_at) != before:
             goal.save(update_fields=["status", "achieved_at", "updated_at"])
-        _publish_goal(goal, source=source)
+        publish_goal(goal, source=source)
     return goal
