@@ -3,11 +3,10 @@ serializer: services import this module), and their publishing through config/re
 `GoalSerializer` and `GoalProgressSerializer` render with `goal_data` and `progress_data` too,
 so a frame and the REST representation are one."""
 
-from datetime import date
 from decimal import Decimal
 
 from config import realtime
-from config.fields import iso_datetime
+from config.fields import iso_date, iso_datetime
 from goals.models import Goal, GoalProgress
 from goals.selectors import GoalStats, goal_stats
 
@@ -19,10 +18,6 @@ def _decimal(value: Decimal) -> str:
     return f"{value.quantize(CENTS):f}"
 
 
-def _date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def goal_data(goal: Goal, stats: GoalStats) -> dict:
     return {
         "id": str(goal.pk),
@@ -32,16 +27,16 @@ def goal_data(goal: Goal, stats: GoalStats) -> dict:
         "target_value": _decimal(goal.target_value),
         "unit": goal.unit,
         "period": goal.period,
-        "start_date": _date(goal.start_date),
-        "due_date": _date(goal.due_date),
+        "start_date": iso_date(goal.start_date),
+        "due_date": iso_date(goal.due_date),
         "status": goal.status,
         "achieved_at": iso_datetime(goal.achieved_at),
         "current_value": _decimal(stats.current_value),
         "total_value": _decimal(stats.total_value),
         "progress_percent": stats.progress_percent,
         "remaining": _decimal(stats.remaining),
-        "period_start": _date(stats.period_start),
-        "period_end": _date(stats.period_end),
+        "period_start": iso_date(stats.period_start),
+        "period_end": iso_date(stats.period_end),
         "streak": stats.streak,
         "created_at": iso_datetime(goal.created_at),
         "updated_at": iso_datetime(goal.updated_at),

@@ -24,9 +24,10 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
-from config import llm, realtime
+from config import llm
 from config.localtime import ONE_DAY, at_local, local_today
 from summaries.models import DailySummary
+from summaries.realtime import publish_summary
 from summaries.selectors import day_stats
 from summaries.text import language_of, model_messages, template_text
 
@@ -42,12 +43,6 @@ def summary_hour(user) -> int:
     """The local hour from which the user's day is summarised (preferences, default 21)."""
     hour = (user.preferences or {}).get("summary_hour")
     return hour if isinstance(hour, int) and 0 <= hour <= 23 else DEFAULT_SUMMARY_HOUR
-
-
-def _data(summary: DailySummary) -> dict:
-    from summaries.serializers import DailySummarySerializer  # serializers never import services
-
-    return DailySummarySerializer(summary).data
 
 
 def _write_text(*, user, stats: dict, language: str) -> dict:
@@ -119,8 +114,7 @@ def summary_generate(
                     setattr(summary, name, value)
                 summary.llm_failures = failures
                 summary.save()
-                event = "summary.created" if created else "summary.updated"
-                realtime.publish(user.pk, event, {"summary": _data(summary), "source": source})
+                publish_summary(summary, created=created, source=source)
             return summary, created
         except IntegrityError:
             # Another process created the row between our read and insert (the unique

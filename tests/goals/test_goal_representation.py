@@ -53,3 +53,13 @@ def test_progress_and_checkins_render_like_their_declared_fields(user, make_goal
     checkin = checkin_create(user=user, source="assistant", mood=2, energy=5, note="¡Bien!")
     declared = serializers.ModelSerializer.to_representation(CheckInSerializer(), checkin)
     assert same(CheckInSerializer(checkin).data, declared)
+
+
+def test_summaries_render_like_their_declared_fields(user):
+    from summaries.serializers import DailySummarySerializer
+    from summaries.services import summary_generate
+
+    summary, _ = summary_generate(user=user, day=timezone.localdate(), source="request")
+    for instance in (summary, type(summary).objects.get(pk=summary.pk)):
+        declared = serializers.ModelSerializer.to_representation(DailySummarySerializer(), instance)
+        assert same(DailySummarySerializer(instance).data, declared)
