@@ -55,9 +55,10 @@ def progress_data(progress: GoalProgress) -> dict:
     }
 
 
-def publish_goal(goal: Goal, *, source: str, **extra) -> None:
-    """ "goal.updated" with the goal as it now stands; `extra` rides along (the new progress)."""
-    data = goal_data(goal, goal_stats(goal, user=goal.user))
+def publish_goal(goal: Goal, *, source: str, stats: GoalStats | None = None, **extra) -> None:
+    """Announces the goal as it now stands (`stats` where the caller knows them); `extra`
+    rides along (the new progress)."""
+    data = goal_data(goal, stats or goal_stats(goal, user=goal.user))
     realtime.publish(goal.user_id, "goal.updated", {"goal": data, "source": source, **extra})
 
 

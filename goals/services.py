@@ -19,7 +19,7 @@ from config.sources import check_source
 from goals.errors import GoalArchived, GoalInvalid, GoalNotFound
 from goals.models import Goal, GoalProgress
 from goals.realtime import progress_data, publish_goal, publish_goal_deleted
-from goals.selectors import goal_total
+from goals.selectors import goal_total, new_goal_stats
 from tasks.errors import UNKNOWN_CATEGORY
 
 MAX_PROGRESS_VALUE = Decimal(1_000_000)
@@ -38,15 +38,27 @@ UPDATABLE_FIELDS = frozenset(
 )
 
 
-def _check_fields(*, user: User, category, start_date: date, due_date: date | None) -> None:
-    """Invariants the serializers also check, repeated here for callers that skip them."""
+def _check_fields(
+    *, user: User, category, target_value: Decimal, start_date: date, due_date: date | None
+) -> None:
+    """Invariants the serializers also check, repeated here for callers that skip them. With
+    `_full_clean` they are the table's check constraints, checked without a query."""
     fields = {}
+    if target_value <= 0:
+        fields["target_value"] = [_("The target must be greater than 0.")]
     if category is not None and category.user_id != user.pk:
         fields["category"] = [UNKNOWN_CATEGORY]
     if due_date is not None and due_date < start_date:
         fields["due_date"] = [_("The due date cannot be before the start date.")]
     if fields:
         raise GoalInvalid(fields=fields)
+
+
+def _full_clean(goal: Goal) -> None:
+    """Field rules (lengths, choices, decimal places) without a query: the check constraints
+    are the database's to enforce (`_check_fields` and `_sync_achievement` keep to them), and
+    the primary key is a fresh UUID."""
+    goal.full_clean(exclude=["user", "category"], validate_unique=False, validate_constraints=False)
 
 
 def _sync_achievement(goal: Goal, *, total: Decimal | None = None) -> None:
@@ -100,7 +112,13 @@ def goal_create(
     """A new active goal; `start_date` defaults to the user's local today."""
     check_source(source)
     start_date = start_date or user.local_now().date()
-    _check_fields(user=user, category=category, start_date=start_date, due_date=due_date)
+    _check_fields(
+        user=user,
+        category=category,
+        target_value=target_value,
+        start_date=start_date,
+        due_date=due_date,
+    )
     with transaction.atomic():
         _keep_category(user=user, category=category)
         goal = Goal(
@@ -115,9 +133,9 @@ def goal_create(
             start_date=start_date,
             due_date=due_date,
         )
-        goal.full_clean(exclude=["user", "category"])
+        _full_clean(goal)
         goal.save()
-        publish_goal(goal, source=source)
+        publish_goal(goal, source=source, stats=new_goal_stats(goal, user=user))
     return goal
 
 
@@ -150,6 +168,7 @@ def goal_update(*, user: User, goal: Goal, source: str, **fields) -> Goal:
         _check_fields(
             user=user,
             category=fields.get("category", goal.category),
+            target_value=fields.get("target_value", goal.target_value),
             start_date=fields.get("start_date", goal.start_date),
             due_date=fields.get("due_date", goal.due_date),
         )
@@ -164,7 +183,7 @@ def goal_update(*, user: User, goal: Goal, source: str, **fields) -> Goal:
             _sync_achievement(goal)
         if not changes and (goal.status, goal.achieved_at) == before:
             return goal
-        goal.full_clean(exclude=["user", "category"])
+        _full_clean(goal)
         goal.save()
         publish_goal(goal, source=source)
     return goal
