@@ -1,11 +1,10 @@
 """Reads of a user's devices, always scoped to that user."""
 
-import uuid
-
 from django.db.models import QuerySet
 
 from accounts.errors import DeviceNotFound
 from accounts.models import Device, User
+from config.ids import parse_uuid
 
 
 def device_list(*, user: User) -> QuerySet:
@@ -14,10 +13,9 @@ def device_list(*, user: User) -> QuerySet:
 
 def device_get(*, user: User, device_id) -> Device:
     """One of the user's devices; a missing, malformed or someone else's id is the same 404."""
-    try:
-        pk = device_id if isinstance(device_id, uuid.UUID) else uuid.UUID(str(device_id))
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise DeviceNotFound() from exc
+    pk = parse_uuid(device_id)
+    if pk is None:
+        raise DeviceNotFound()
     try:
         return Device.objects.get(pk=pk, user=user)
     except Device.DoesNotExist as exc:

@@ -1,6 +1,5 @@
 """Reads for check-ins. "A day" is a local day in the user's timezone."""
 
-import uuid
 from datetime import date
 
 from django.db.models import Avg, Count, QuerySet
@@ -9,6 +8,7 @@ from django.db.models.functions import TruncDate
 from accounts.models import User
 from checkins.errors import CheckInNotFound
 from checkins.models import CheckIn
+from config.ids import parse_uuid
 from config.localtime import ONE_DAY, days, local_midnight, local_range
 
 MAX_STATS_DAYS = 366
@@ -35,10 +35,9 @@ def checkin_list(
 
 def checkin_get(*, user: User, checkin_id) -> CheckIn:
     """One of the user's check-ins; a missing, malformed or someone else's id is the same 404."""
-    try:
-        pk = checkin_id if isinstance(checkin_id, uuid.UUID) else uuid.UUID(str(checkin_id))
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise CheckInNotFound() from exc
+    pk = parse_uuid(checkin_id)
+    if pk is None:
+        raise CheckInNotFound()
     try:
         return CheckIn.objects.get(pk=pk, user=user)
     except CheckIn.DoesNotExist as exc:

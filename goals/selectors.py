@@ -6,7 +6,6 @@ per period over a bounded streak window: serializing a page of N goals costs the
 of queries as serializing one, and reads only that page's progress.
 """
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from django.db.models import Case, Count, DateField, DecimalField, QuerySet, Sum
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth, TruncWeek
 
 from accounts.models import User
+from config.ids import parse_uuid
 from config.localtime import (
     local_midnight,
     local_range,
@@ -57,10 +57,9 @@ def goal_list(*, user: User, status: str | None = None) -> QuerySet:
 
 def goal_get(*, user: User, goal_id) -> Goal:
     """One of the user's goals; a missing, malformed or someone else's id is the same 404."""
-    try:
-        goal_uuid = goal_id if isinstance(goal_id, uuid.UUID) else uuid.UUID(str(goal_id))
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise GoalNotFound() from exc
+    goal_uuid = parse_uuid(goal_id)
+    if goal_uuid is None:
+        raise GoalNotFound()
     try:
         return goal_list(user=user).get(pk=goal_uuid)
     except Goal.DoesNotExist as exc:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from config import localtime
 from config.exceptions import NotFound
+from config.ids import parse_uuid
 from config.localtime import local_day_bounds, local_midnight
 from config.pagination import total_count
 from config.prepared import PreparedQuery
@@ -49,15 +50,6 @@ _STATUS_RANK = Case(
     When(status=Task.Status.COMPLETED, then=Value(4)),
     output_field=IntegerField(),
 )
-
-
-def parse_uuid(value) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
 
 
 def _as_list(value) -> list[str]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.fields import validate_calendar_date
+from config.ids import parse_uuid
 from config.localtime import local_midnight
 from tasks import selectors
 from tasks.errors import UNKNOWN_CATEGORY
@@ -253,7 +254,7 @@ class TaskListQuerySerializer(serializers.Serializer):
         value = value.strip()
         if value.lower() == selectors.UNCATEGORIZED:
             return selectors.UNCATEGORIZED
-        pk = selectors.parse_uuid(value)
+        pk = parse_uuid(value)
         owned = selectors.category_list(user=self.context["user"])
         if pk is None or not owned.filter(pk=pk).exists():
             raise serializers.ValidationError(UNKNOWN_CATEGORY)
