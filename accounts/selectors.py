@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from accounts.errors import DeviceNotFound
 from accounts.models import Device, User
-from config.ids import parse_uuid
+from config.ids import get_by_id
 
 
 def device_list(*, user: User) -> QuerySet:
@@ -13,10 +13,4 @@ def device_list(*, user: User) -> QuerySet:
 
 def device_get(*, user: User, device_id) -> Device:
     """One of the user's devices; a missing, malformed or someone else's id is the same 404."""
-    pk = parse_uuid(device_id)
-    if pk is None:
-        raise DeviceNotFound()
-    try:
-        return Device.objects.get(pk=pk, user=user)
-    except Device.DoesNotExist as exc:
-        raise DeviceNotFound() from exc
+    return get_by_id(Device.objects.filter(user=user), device_id, DeviceNotFound)

@@ -8,7 +8,7 @@ from django.db.models.functions import TruncDate
 from accounts.models import User
 from checkins.errors import CheckInNotFound
 from checkins.models import CheckIn
-from config.ids import parse_uuid
+from config.ids import get_by_id
 from config.localtime import ONE_DAY, days, local_midnight, local_range
 
 MAX_STATS_DAYS = 366
@@ -35,13 +35,7 @@ def checkin_list(
 
 def checkin_get(*, user: User, checkin_id) -> CheckIn:
     """One of the user's check-ins; a missing, malformed or someone else's id is the same 404."""
-    pk = parse_uuid(checkin_id)
-    if pk is None:
-        raise CheckInNotFound()
-    try:
-        return CheckIn.objects.get(pk=pk, user=user)
-    except CheckIn.DoesNotExist as exc:
-        raise CheckInNotFound() from exc
+    return get_by_id(CheckIn.objects.filter(user=user), checkin_id, CheckInNotFound)
 
 
 def checkins_on_day(*, user: User, day: date) -> QuerySet:

@@ -12,3 +12,15 @@ def parse_uuid(value) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
         return None
+
+
+def get_by_id(queryset, raw_id, not_found: type[Exception]):
+    """The row of `queryset` (already scoped to the acting user) with id `raw_id`; a missing,
+    malformed or someone else's id raises the same `not_found` (a 404)."""
+    pk = parse_uuid(raw_id)
+    if pk is None:
+        raise not_found()
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist as exc:
+        raise not_found() from exc

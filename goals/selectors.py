@@ -16,7 +16,7 @@ from django.db.models import Case, Count, DateField, DecimalField, QuerySet, Sum
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth, TruncWeek
 
 from accounts.models import User
-from config.ids import parse_uuid
+from config.ids import get_by_id
 from config.localtime import (
     local_midnight,
     local_range,
@@ -57,13 +57,7 @@ def goal_list(*, user: User, status: str | None = None) -> QuerySet:
 
 def goal_get(*, user: User, goal_id) -> Goal:
     """One of the user's goals; a missing, malformed or someone else's id is the same 404."""
-    goal_uuid = parse_uuid(goal_id)
-    if goal_uuid is None:
-        raise GoalNotFound()
-    try:
-        return goal_list(user=user).get(pk=goal_uuid)
-    except Goal.DoesNotExist as exc:
-        raise GoalNotFound() from exc
+    return get_by_id(goal_list(user=user), goal_id, GoalNotFound)
 
 
 def goal_progress_list(*, goal: Goal) -> QuerySet:

@@ -23,6 +23,6 @@ def summary_data(summary: DailySummary) -> dict:
 
 
 def publish_summary(summary: DailySummary, *, created: bool, source: str) -> None:
-    """ "summary.created" or "summary.updated", with who asked for it."""
+    """Announces the summary as created or updated, with who asked for it."""
     event = "summary.created" if created else "summary.updated"
     realtime.publish(summary.user_id, event, {"summary": summary_data(summary), "source": source})

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from config import localtime
 from config.exceptions import NotFound
-from config.ids import parse_uuid
+from config.ids import get_by_id, parse_uuid
 from config.localtime import local_day_bounds, local_midnight
 from config.pagination import total_count
 from config.prepared import PreparedQuery
@@ -231,13 +231,8 @@ def task_ref(*, user, task_id) -> Task:
 
 def task_get(*, user, task_id) -> Task:
     """The user's task; a missing id, a malformed id and another user's task are all 404."""
-    pk = parse_uuid(task_id)
-    if pk is None:
-        raise NotFound()
-    try:
-        return Task.objects.select_related("category").get(pk=pk, user_id=user.pk)
-    except Task.DoesNotExist as exc:
-        raise NotFound() from exc
+    tasks = Task.objects.select_related("category").filter(user_id=user.pk)
+    return get_by_id(tasks, task_id, NotFound)
 
 
 def running_task(*, user) -> Task | None:
@@ -261,13 +256,7 @@ def category_list(*, user) -> QuerySet[Category]:
 
 
 def category_get(*, user, category_id) -> Category:
-    pk = parse_uuid(category_id)
-    if pk is None:
-        raise NotFound()
-    try:
-        return Category.objects.get(pk=pk, user_id=user.pk)
-    except Category.DoesNotExist as exc:
-        raise NotFound() from exc
+    return get_by_id(Category.objects.filter(user_id=user.pk), category_id, NotFound)
 
 
 # --- local days and the time report ----------------------------------------------------------
