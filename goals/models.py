@@ -8,6 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 from config.sources import VALUE_CHOICES, Source
 
+# What a person sets on a goal (the rest is computed or recorded): the input of the API, the
+# assistant and the admin, in the order the API lists them.
+GOAL_INPUT_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "target_value",
+    "unit",
+    "period",
+    "start_date",
+    "due_date",
+)
+
 
 class Goal(models.Model):
     class Period(models.TextChoices):

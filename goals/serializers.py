@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.fields import UserLocalDateTimeField, validate_calendar_date, validate_past_instant
-from goals.models import Goal, GoalProgress
+from goals.models import GOAL_INPUT_FIELDS, Goal, GoalProgress
 from goals.realtime import goal_data, progress_data
 from goals.selectors import goal_stats, goal_stats_many
 from tasks.fields import OwnedCategoryField
@@ -90,14 +90,7 @@ class GoalSerializer(serializers.ModelSerializer):
         list_serializer_class = GoalListSerializer
         fields = [
             "id",
-            "title",
-            "description",
-            "category",
-            "target_value",
-            "unit",
-            "period",
-            "start_date",
-            "due_date",
+            *GOAL_INPUT_FIELDS,
             "status",
             "achieved_at",
             "current_value",

@@ -17,25 +17,13 @@ from accounts.locks import lock_user
 from accounts.models import User
 from config.sources import check_source
 from goals.errors import GoalArchived, GoalInvalid, GoalNotFound
-from goals.models import Goal, GoalProgress
+from goals.models import GOAL_INPUT_FIELDS, Goal, GoalProgress
 from goals.realtime import progress_data, publish_goal, publish_goal_deleted
 from goals.selectors import goal_total, new_goal_stats
 from tasks.errors import UNKNOWN_CATEGORY
 
 MAX_PROGRESS_VALUE = Decimal(1_000_000)
-UPDATABLE_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "category",
-        "target_value",
-        "unit",
-        "period",
-        "start_date",
-        "due_date",
-        "status",
-    }
-)
+UPDATABLE_FIELDS = frozenset({*GOAL_INPUT_FIELDS, "status"})
 
 
 def _check_fields(
