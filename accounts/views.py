@@ -165,7 +165,9 @@ class MeView(APIView):
         return Response(UserSerializer(user).data)
 
 
-# The user's phones that receive push notifications (docs/push.md).
+DEVICES = "The user's phones that receive push notifications (docs/push.md)."
+
+
 class DeviceViewSet(UserScopedViewSet):
     serializer_class = DeviceSerializer
     pagination_class = PageNumberPagination
@@ -173,6 +175,7 @@ class DeviceViewSet(UserScopedViewSet):
 
     @extend_schema(
         summary="List your devices, most recently registered first",
+        description=DEVICES,
         operation_id="auth_devices_list",
     )
     def list(self, request):
@@ -180,6 +183,7 @@ class DeviceViewSet(UserScopedViewSet):
 
     @extend_schema(
         summary="Register (or refresh) this device's Expo push token",
+        description=DEVICES,
         request=DeviceRegisterSerializer,
         responses={200: DeviceSerializer, 201: DeviceSerializer},
     )
