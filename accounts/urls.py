@@ -10,6 +10,14 @@ urlpatterns = [
     re_path(r"^password/?$", views.PasswordView.as_view(), name="auth-password"),
     re_path(r"^logout-all/?$", views.LogoutAllView.as_view(), name="auth-logout-all"),
     re_path(r"^me/?$", views.MeView.as_view(), name="auth-me"),
-    re_path(r"^devices/?$", views.DeviceListView.as_view(), name="auth-devices"),
-    re_path(r"^devices/(?P<pk>[^/]+)/?$", views.DeviceDetailView.as_view(), name="auth-device"),
+    re_path(
+        r"^devices/?$",
+        views.DeviceViewSet.as_view({"get": "list", "post": "create"}),
+        name="auth-devices",
+    ),
+    re_path(
+        r"^devices/(?P<pk>[^/]+)/?$",
+        views.DeviceViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="auth-device",
+    ),
 ]

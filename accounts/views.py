@@ -1,6 +1,5 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +21,7 @@ from accounts.serializers import (
 )
 from config.pagination import PageNumberPagination
 from config.throttling import EmailThrottle, FailureLimit, IPThrottle, login_failure_limit
+from config.viewsets import UserScopedViewSet
 
 _401_CREDENTIALS = OpenApiResponse(description="`invalid_credentials`: email or password wrong.")
 _429_FAILURES = OpenApiResponse(
@@ -165,44 +165,40 @@ class MeView(APIView):
         return Response(UserSerializer(user).data)
 
 
-class DeviceListView(GenericAPIView):
-    """The user's phones that receive push notifications (docs/push.md)."""
+DEVICES = "The user's phones that receive push notifications (docs/push.md)."
 
+
+class DeviceViewSet(UserScopedViewSet):
     serializer_class = DeviceSerializer
     pagination_class = PageNumberPagination
-    queryset = Device.objects.none()  # the model, for the schema; get_queryset() scopes
-
-    def get_queryset(self):
-        return selectors.device_list(user=self.request.user)
+    queryset = Device.objects.none()  # the model, for the schema; selectors scope
 
     @extend_schema(
         summary="List your devices, most recently registered first",
+        description=DEVICES,
         operation_id="auth_devices_list",
     )
-    def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(DeviceSerializer(page, many=True).data)
+    def list(self, request):
+        return self.paginated(selectors.device_list(user=request.user), DeviceSerializer)
 
     @extend_schema(
         summary="Register (or refresh) this device's Expo push token",
+        description=DEVICES,
         request=DeviceRegisterSerializer,
         responses={200: DeviceSerializer, 201: DeviceSerializer},
     )
-    def post(self, request):
-        serializer = DeviceRegisterSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        device, created = services.device_register(user=request.user, **serializer.validated_data)
+    def create(self, request):
+        data = self.validated(DeviceRegisterSerializer, request.data)
+        device, created = services.device_register(user=request.user, **data)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(DeviceSerializer(device).data, status=code)
 
-
-class DeviceDetailView(APIView):
     @extend_schema(summary="Get one of your devices", responses={200: DeviceSerializer})
-    def get(self, request, pk):
+    def retrieve(self, request, pk):
         device = selectors.device_get(user=request.user, device_id=pk)
         return Response(DeviceSerializer(device).data)
 
     @extend_schema(summary="Remove a device: it gets no more notifications", responses={204: None})
-    def delete(self, request, pk):
+    def destroy(self, request, pk):
         services.device_delete(device=selectors.device_get(user=request.user, device_id=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

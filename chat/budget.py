@@ -15,7 +15,7 @@ are both let through. `ASSISTANT_DAILY_TOKEN_BUDGET=0` turns the budget off.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from django.conf import settings
 from django.db.models import Sum
@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from chat.errors import AssistantBudgetExceeded
 from chat.models import Message
+from config.localtime import ONE_DAY, at_local, local_today
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,8 @@ def daily_budget() -> int | None:
 def local_day_bounds(*, user, now: datetime | None = None) -> tuple[datetime, datetime]:
     """Start of the user's local today and of their local tomorrow, as aware date-times."""
     tz = user.tz
-    today = (now or timezone.now()).astimezone(tz).date()
-    start = datetime.combine(today, time.min, tzinfo=tz)
-    end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz)
-    return start, end
+    today = local_today(tz, now)
+    return at_local(today, time.min, tz), at_local(today + ONE_DAY, time.min, tz)
 
 
 def usage_today(*, user, now: datetime | None = None) -> DailyUsage:

@@ -1,12 +1,11 @@
 """Reads of conversations and messages, always scoped by the user."""
 
-import uuid
-
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
 from chat.errors import ConversationNotFound
 from chat.models import Conversation, Message
+from config.ids import parse_uuid
 
 PREVIEW_CHARS = 120
 
@@ -43,10 +42,9 @@ def conversation_list(*, user) -> QuerySet[Conversation]:
 
 
 def conversation_get(*, user, conversation_id) -> Conversation:
-    try:
-        conversation_uuid = uuid.UUID(str(conversation_id))
-    except ValueError:
-        raise ConversationNotFound() from None
+    conversation_uuid = parse_uuid(conversation_id)
+    if conversation_uuid is None:
+        raise ConversationNotFound()
     conversation = Conversation.objects.filter(pk=conversation_uuid, user=user).first()
     if conversation is None:
         raise ConversationNotFound()

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.sources import VALUE_CHOICES, Source
+
 
 class CheckIn(models.Model):
     class Kind(models.TextChoices):
@@ -14,11 +16,7 @@ class CheckIn(models.Model):
         EVENING = "evening", _("Evening")
         ADHOC = "adhoc", _("Ad hoc")
 
-    class Source(models.TextChoices):
-        API = "api", "api"
-        ASSISTANT = "assistant", "assistant"
-        ADMIN = "admin", "admin"
-        SYSTEM = "system", "system"
+    Source = Source
 
     SCALE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -34,9 +32,7 @@ class CheckIn(models.Model):
     energy = models.PositiveSmallIntegerField(_("energy"), validators=SCALE)
     note = models.TextField(_("note"), max_length=2000, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
-    source = models.CharField(
-        _("source"), max_length=10, choices=Source.choices, default=Source.API
-    )
+    source = models.CharField(_("source"), max_length=10, choices=VALUE_CHOICES, default=Source.API)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -57,7 +53,7 @@ class CheckIn(models.Model):
                 condition=Q(kind__in=["morning", "evening", "adhoc"]), name="check_ins_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(source__in=["api", "assistant", "admin", "system"]),
+                condition=Q(source__in=Source.values),
                 name="check_ins_source_valid",
             ),
         ]

@@ -1,7 +1,6 @@
 """Reads for check-ins. "A day" is a local day in the user's timezone."""
 
-import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import Avg, Count, QuerySet
 from django.db.models.functions import TruncDate
@@ -9,17 +8,10 @@ from django.db.models.functions import TruncDate
 from accounts.models import User
 from checkins.errors import CheckInNotFound
 from checkins.models import CheckIn
+from config.ids import get_by_id
+from config.localtime import ONE_DAY, days, local_midnight, local_range
 
 MAX_STATS_DAYS = 366
-
-
-def _local_midnight(day: date, tz) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=tz)
-
-
-def local_range(first: date, last: date, tz) -> tuple[datetime, datetime]:
-    """[start, end) instants covering local days `first`..`last` inclusive."""
-    return _local_midnight(first, tz), _local_midnight(last + timedelta(days=1), tz)
 
 
 def checkin_list(
@@ -33,9 +25,9 @@ def checkin_list(
     queryset = CheckIn.objects.filter(user=user)
     tz = user.tz
     if date_from is not None:
-        queryset = queryset.filter(recorded_at__gte=_local_midnight(date_from, tz))
+        queryset = queryset.filter(recorded_at__gte=local_midnight(date_from, tz))
     if date_to is not None:
-        queryset = queryset.filter(recorded_at__lt=local_range(date_to, date_to, tz)[1])
+        queryset = queryset.filter(recorded_at__lt=local_midnight(date_to + ONE_DAY, tz))
     if kind:
         queryset = queryset.filter(kind=kind)
     return queryset.order_by("-recorded_at", "-created_at", "-id")
@@ -43,14 +35,7 @@ def checkin_list(
 
 def checkin_get(*, user: User, checkin_id) -> CheckIn:
     """One of the user's check-ins; a missing, malformed or someone else's id is the same 404."""
-    try:
-        pk = checkin_id if isinstance(checkin_id, uuid.UUID) else uuid.UUID(str(checkin_id))
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise CheckInNotFound() from exc
-    try:
-        return CheckIn.objects.get(pk=pk, user=user)
-    except CheckIn.DoesNotExist as exc:
-        raise CheckInNotFound() from exc
+    return get_by_id(CheckIn.objects.filter(user=user), checkin_id, CheckInNotFound)
 
 
 def checkins_on_day(*, user: User, day: date) -> QuerySet:
@@ -86,13 +71,12 @@ def checkin_stats(*, user: User, date_from: date, date_to: date, kind: str | Non
         .order_by("day")
     )
     by_day = {row["day"]: row for row in rows}
-    days = []
+    listed = []
     total = mood_sum = energy_sum = 0.0
-    day = date_from
-    while day <= date_to:
+    for day in days(date_from, date_to):
         row = by_day.get(day)
         count = row["count"] if row else 0
-        days.append(
+        listed.append(
             {
                 "date": day,
                 "count": count,
@@ -104,13 +88,12 @@ def checkin_stats(*, user: User, date_from: date, date_to: date, kind: str | Non
             total += count
             mood_sum += float(row["mood_avg"]) * count
             energy_sum += float(row["energy_avg"]) * count
-        day += timedelta(days=1)
     return {
         "from": date_from,
         "to": date_to,
         "timezone": user.timezone,
         "kind": kind,
-        "days": days,
+        "days": listed,
         "overall": {
             "count": int(total),
             "mood_avg": _round(mood_sum / total) if total else None,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from checkins.models import CheckIn
+from checkins.realtime import checkin_data
 from checkins.selectors import MAX_STATS_DAYS
 from config.fields import LocalDateRangeSerializer, UserLocalDateTimeField, validate_past_instant
 
@@ -33,6 +34,9 @@ class CheckInSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, checkin: CheckIn) -> dict:
+        return checkin_data(checkin)
 
 
 class StrictIntegerField(serializers.IntegerField):

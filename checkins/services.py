@@ -10,14 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from checkins.errors import CheckInInvalid, CheckInNotFound
 from checkins.models import CheckIn
-from config import realtime
+from checkins.realtime import publish_checkin, publish_checkin_deleted
+from config.sources import check_source
 
 UPDATABLE_FIELDS = frozenset({"kind", "mood", "energy", "note", "recorded_at"})
-
-
-def _check_source(source: str) -> None:
-    if source not in CheckIn.Source.values:
-        raise ValueError(f"unknown source {source!r}")
 
 
 def _check_scale(**values) -> None:
@@ -30,10 +26,10 @@ def _check_scale(**values) -> None:
         raise CheckInInvalid(fields=fields)
 
 
-def _data(checkin: CheckIn) -> dict:
-    from checkins.serializers import CheckInSerializer  # serializers never import services
-
-    return CheckInSerializer(checkin).data
+def _full_clean(checkin: CheckIn) -> None:
+    """Field rules (lengths, choices, the 1-5 validators) without a query: the table's check
+    constraints are the database's to enforce, and the primary key is a fresh UUID."""
+    checkin.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
 
 
 def checkin_create(
@@ -46,7 +42,7 @@ def checkin_create(
     note: str = "",
     recorded_at: datetime | None = None,
 ) -> CheckIn:
-    _check_source(source)
+    check_source(source)
     _check_scale(mood=mood, energy=energy)
     with transaction.atomic():
         checkin = CheckIn(
@@ -58,14 +54,14 @@ def checkin_create(
             note=note,
             recorded_at=recorded_at or timezone.now(),
         )
-        checkin.full_clean(exclude=["user"])
+        _full_clean(checkin)
         checkin.save()
-        realtime.publish(user.pk, "checkin.created", {"check_in": _data(checkin), "source": source})
+        publish_checkin(checkin, "checkin.created", source=source)
     return checkin
 
 
 def checkin_update(*, user: User, checkin: CheckIn, source: str, **fields) -> CheckIn:
-    _check_source(source)
+    check_source(source)
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"checkin_update() got unexpected fields: {sorted(unknown)}")
@@ -80,19 +76,17 @@ def checkin_update(*, user: User, checkin: CheckIn, source: str, **fields) -> Ch
             return checkin
         for name, value in changes.items():
             setattr(checkin, name, value)
-        checkin.full_clean(exclude=["user"])
+        _full_clean(checkin)
         checkin.save()
-        realtime.publish(user.pk, "checkin.updated", {"check_in": _data(checkin), "source": source})
+        publish_checkin(checkin, "checkin.updated", source=source)
     return checkin
 
 
 def checkin_delete(*, user: User, checkin: CheckIn, source: str) -> None:
-    _check_source(source)
+    check_source(source)
     if checkin.user_id != user.pk:
         raise CheckInNotFound()
     checkin_id = checkin.pk
     with transaction.atomic():
         CheckIn.objects.filter(pk=checkin_id, user=user).delete()
-        realtime.publish(
-            user.pk, "checkin.deleted", {"check_in_id": str(checkin_id), "source": source}
-        )
+        publish_checkin_deleted(user.pk, checkin_id, source=source)

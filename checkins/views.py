@@ -1,6 +1,6 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -14,7 +14,7 @@ from checkins.serializers import (
     CheckInStatsSerializer,
     CheckInUpdateSerializer,
 )
-from config.fields import query_params
+from config.viewsets import UserScopedViewSet
 
 SOURCE = "api"
 
@@ -31,33 +31,29 @@ TO = OpenApiParameter("to", OpenApiTypes.DATE, description="Last local day, incl
     retrieve=extend_schema(summary="Get a check-in"),
     destroy=extend_schema(summary="Delete a check-in"),
 )
-class CheckInViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class CheckInViewSet(UserScopedViewSet):
     serializer_class = CheckInSerializer
-    filter_backends: list = []
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    queryset = CheckIn.objects.none()  # the model, for the schema; get_queryset() scopes
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "user": self.request.user}
-
-    def get_queryset(self):
-        query = CheckInListQuerySerializer(data=query_params(self.request))
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        return selectors.checkin_list(
-            user=self.request.user,
-            date_from=params.get("from"),
-            date_to=params.get("to"),
-            kind=params.get("kind"),
-        )
+    queryset = CheckIn.objects.none()  # the model, for the schema; selectors scope
 
     def get_object(self):
         return selectors.checkin_get(user=self.request.user, checkin_id=self.kwargs["pk"])
+
+    def list(self, request):
+        query = self.validated_query(CheckInListQuerySerializer)
+        checkins = selectors.checkin_list(
+            user=request.user,
+            date_from=query.get("from"),
+            date_to=query.get("to"),
+            kind=query.get("kind"),
+        )
+        return self.paginated(checkins, CheckInSerializer)
+
+    def retrieve(self, request, pk=None):
+        return Response(CheckInSerializer(self.get_object()).data)
+
+    def destroy(self, request, pk=None):
+        services.checkin_delete(user=request.user, checkin=self.get_object(), source=SOURCE)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Record a check-in",
@@ -65,13 +61,8 @@ class CheckInViewSet(
         responses={201: CheckInSerializer},
     )
     def create(self, request):
-        serializer = CheckInCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        checkin = services.checkin_create(
-            user=request.user, source=SOURCE, **serializer.validated_data
-        )
+        data = self.validated(CheckInCreateSerializer, request.data)
+        checkin = services.checkin_create(user=request.user, source=SOURCE, **data)
         return Response(CheckInSerializer(checkin).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -81,17 +72,9 @@ class CheckInViewSet(
     )
     def partial_update(self, request, pk=None):
         checkin = self.get_object()
-        serializer = CheckInUpdateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        checkin = services.checkin_update(
-            user=request.user, checkin=checkin, source=SOURCE, **serializer.validated_data
-        )
+        data = self.validated(CheckInUpdateSerializer, request.data)
+        checkin = services.checkin_update(user=request.user, checkin=checkin, source=SOURCE, **data)
         return Response(CheckInSerializer(checkin).data)
-
-    def perform_destroy(self, instance):
-        services.checkin_delete(user=self.request.user, checkin=instance, source=SOURCE)
 
     @extend_schema(
         summary="Per-day averages of mood and energy",
@@ -102,11 +85,7 @@ class CheckInViewSet(
     )
     @action(detail=False, methods=["get"], url_path="stats", pagination_class=None)
     def stats(self, request):
-        query = CheckInStatsQuerySerializer(
-            data=query_params(request), context=self.get_serializer_context()
-        )
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = self.validated_query(CheckInStatsQuerySerializer)
         result = selectors.checkin_stats(
             user=request.user,
             date_from=params["from"],

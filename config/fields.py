@@ -25,6 +25,13 @@ def iso_datetime(value: datetime | None, tz=None) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def iso_date(value: date | str | None) -> str | None:
+    """A date as DRF's DateField writes it."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
 def validate_calendar_date(value: date) -> date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
         raise serializers.ValidationError(_("Use a date between 1970 and 2999."))

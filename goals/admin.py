@@ -6,19 +6,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from goals import services
-from goals.models import Goal, GoalProgress
+from goals.models import GOAL_INPUT_FIELDS, Goal, GoalProgress
+from tasks.errors import UNKNOWN_CATEGORY
 
 SOURCE = "admin"
-GOAL_FIELDS = [
-    "title",
-    "description",
-    "category",
-    "target_value",
-    "unit",
-    "period",
-    "start_date",
-    "due_date",
-]
+GOAL_FIELDS = list(GOAL_INPUT_FIELDS)
 
 
 class GoalProgressInline(admin.TabularInline):
@@ -52,7 +44,7 @@ class GoalAdminForm(forms.ModelForm):
         user = cleaned.get("user") or (instance.user if instance.user_id else None)
         category = cleaned.get("category")
         if category is not None and user is not None and category.user_id != user.pk:
-            self.add_error("category", _("Category not found."))
+            self.add_error("category", UNKNOWN_CATEGORY)
         return cleaned
 
 

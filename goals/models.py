@@ -6,12 +6,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.sources import VALUE_CHOICES, Source
 
-class Source(models.TextChoices):
-    API = "api", "api"
-    ASSISTANT = "assistant", "assistant"
-    ADMIN = "admin", "admin"
-    SYSTEM = "system", "system"
+# What a person sets on a goal (the rest is computed or recorded): the input of the API, the
+# assistant and the admin, in the order the API lists them.
+GOAL_INPUT_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "target_value",
+    "unit",
+    "period",
+    "start_date",
+    "due_date",
+)
 
 
 class Goal(models.Model):
@@ -54,9 +62,7 @@ class Goal(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     achieved_at = models.DateTimeField(_("achieved at"), null=True, blank=True)
-    source = models.CharField(
-        _("source"), max_length=10, choices=Source.choices, default=Source.API
-    )
+    source = models.CharField(_("source"), max_length=10, choices=VALUE_CHOICES, default=Source.API)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -83,7 +89,7 @@ class Goal(models.Model):
                 name="goals_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(source__in=["api", "assistant", "admin", "system"]),
+                condition=Q(source__in=Source.values),
                 name="goals_source_valid",
             ),
             # "achieved" always says when; "active" never carries a stale date. An archived goal
@@ -123,9 +129,7 @@ class GoalProgress(models.Model):
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
     note = models.TextField(_("note"), max_length=2000, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"))
-    source = models.CharField(
-        _("source"), max_length=10, choices=Source.choices, default=Source.API
-    )
+    source = models.CharField(_("source"), max_length=10, choices=VALUE_CHOICES, default=Source.API)
     # The staff member behind an `admin` entry (NULL otherwise, or once that account is gone).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -151,7 +155,7 @@ class GoalProgress(models.Model):
                 condition=~Q(value=Decimal("0")), name="goal_progress_value_nonzero"
             ),
             models.CheckConstraint(
-                condition=Q(source__in=["api", "assistant", "admin", "system"]),
+                condition=Q(source__in=Source.values),
                 name="goal_progress_source_valid",
             ),
         ]

@@ -1,31 +1,38 @@
-"""Reads for goals: annotated lists, one goal, progress on a local day, and goal statistics.
+"""Reads for goals: lists, one goal, progress on a local day, and goal statistics.
 
 A goal's computed fields (current_value, progress_percent, remaining, period window, streak)
-are built by `goal_stats` / `goal_stats_many`. Lists come annotated with the sums they need,
-and streaks for a whole page are read with one extra query, so serializing N goals costs the
-same number of queries as serializing one.
+are built by `goal_stats` / `goal_stats_many` from one query over the goals' progress, summed
+per period over a bounded streak window: serializing a page of N goals costs the same number
+of queries as serializing one, and reads only that page's progress.
 """
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import Count, DateField, DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models import Case, Count, DateField, DecimalField, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth, TruncWeek
 
 from accounts.models import User
+from config.ids import get_by_id
+from config.localtime import (
+    local_midnight,
+    local_range,
+    local_today,
+    period_bounds,
+    previous_period_start,
+)
 from goals.errors import GoalNotFound
 from goals.models import Goal, GoalProgress
-from goals.periods import local_range, period_bounds, previous_period_start
 
 ZERO = Decimal("0.00")
 # Sums can outgrow a single value's precision; give the aggregate room.
 SUM_FIELD = DecimalField(max_digits=20, decimal_places=2)
-PERIODS = ("daily", "weekly", "monthly")
+# How far back a streak is counted, in periods before the current one: the history a page of
+# goals reads is bounded (docs/goals.md).
+STREAK_MAX_PERIODS = {"daily": 366, "weekly": 104, "monthly": 36}
 
 
 @dataclass(frozen=True)
@@ -39,46 +46,18 @@ class GoalStats:
     streak: int | None
 
 
-def _sum(condition: Q | None = None):
-    return Coalesce(
-        Sum("progress__value", filter=condition, output_field=SUM_FIELD),
-        Value(ZERO, output_field=SUM_FIELD),
-        output_field=SUM_FIELD,
-    )
-
-
-def _annotate(queryset: QuerySet, *, user: User, today: date) -> QuerySet:
-    """Adds `total_value` and `value_daily` / `value_weekly` / `value_monthly` (the sums inside
-    the period containing `today`, in the user's timezone)."""
-    tz = user.tz
-    annotations = {"total_value": _sum()}
-    for period in PERIODS:
-        start, end = local_range(*period_bounds(period, today), tz)
-        annotations[f"value_{period}"] = _sum(
-            Q(progress__recorded_at__gte=start, progress__recorded_at__lt=end)
-        )
-    return queryset.annotate(**annotations, annotated_for=Value(today, output_field=DateField()))
-
-
-def goal_list(*, user: User, status: str | None = None, today: date | None = None) -> QuerySet:
-    """The user's goals, newest first, annotated for `goal_stats` (no per-row queries)."""
-    today = today or user.local_now().date()
+def goal_list(*, user: User, status: str | None = None) -> QuerySet:
+    """The user's goals, newest first: plain rows, so a page and its count are one cheap query;
+    the serializer reads the statistics of the page's goals only (`goal_stats_many`)."""
     queryset = Goal.objects.filter(user=user).select_related("category", "user")
     if status:
         queryset = queryset.filter(status=status)
-    return _annotate(queryset, user=user, today=today).order_by("-created_at", "-id")
+    return queryset.order_by("-created_at", "-id")
 
 
 def goal_get(*, user: User, goal_id) -> Goal:
     """One of the user's goals; a missing, malformed or someone else's id is the same 404."""
-    try:
-        goal_uuid = goal_id if isinstance(goal_id, uuid.UUID) else uuid.UUID(str(goal_id))
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise GoalNotFound() from exc
-    try:
-        return goal_list(user=user).get(pk=goal_uuid)
-    except Goal.DoesNotExist as exc:
-        raise GoalNotFound() from exc
+    return get_by_id(goal_list(user=user), goal_id, GoalNotFound)
 
 
 def goal_progress_list(*, goal: Goal) -> QuerySet:
@@ -127,37 +106,57 @@ def goal_progress_entry_count(*, user: User, date_from: date, date_to: date) -> 
     ).count()
 
 
-def _daily_sums(goal_ids: list, *, user: User) -> dict:
-    """{goal_id: {local_date: sum}} for the given goals, in one query."""
-    if not goal_ids:
-        return {}
+def _window_start(period: str, today: date) -> date:
+    """The first period a streak looks back to: STREAK_MAX_PERIODS before the current one."""
+    start = period_bounds(period, today)[0]
+    for _ in range(STREAK_MAX_PERIODS[period]):
+        start = previous_period_start(period, start)
+    return start
+
+
+def _period_sums(goals: list[Goal], *, user: User, today: date) -> dict:
+    """{goal_id: {period start or None: sum}} in one query: a periodic goal's progress summed
+    per local period over its streak window, and everything else (older progress, goals
+    without a period) in the None bucket. At most STREAK_MAX_PERIODS + 2 rows per goal."""
+    tz = user.tz
+    truncs = {
+        "daily": TruncDate("recorded_at", tzinfo=tz),
+        # Cast: inside a Case the truncation's own conversion to a date does not run.
+        "weekly": Cast(TruncWeek("recorded_at", tzinfo=tz), DateField()),
+        "monthly": Cast(TruncMonth("recorded_at", tzinfo=tz), DateField()),
+    }
+    buckets = []
+    for period, trunc in truncs.items():
+        ids = [goal.pk for goal in goals if goal.period == period]
+        if ids:
+            since = local_midnight(_window_start(period, today), tz)
+            buckets.append(When(goal_id__in=ids, recorded_at__gte=since, then=trunc))
+    bucket = Case(*buckets, default=Value(None), output_field=DateField())
     rows = (
-        GoalProgress.objects.filter(goal_id__in=goal_ids)
-        .annotate(day=TruncDate("recorded_at", tzinfo=user.tz))
-        .values("goal_id", "day")
+        GoalProgress.objects.filter(goal_id__in=[goal.pk for goal in goals])
+        .annotate(bucket=bucket)
+        .values("goal_id", "bucket")
         .annotate(total=Sum("value", output_field=SUM_FIELD))
         .order_by()
     )
     sums: dict = defaultdict(dict)
     for row in rows:
-        sums[row["goal_id"]][row["day"]] = row["total"]
+        sums[row["goal_id"]][row["bucket"]] = row["total"]
     return sums
 
 
-def _streak(goal: Goal, days: dict, today: date) -> int:
-    """Consecutive met periods ending with the last complete one, plus the current one if met.
+def _streak(goal: Goal, per_period: dict, current: date) -> int:
+    """Consecutive met periods ending with the last complete one, plus the current one if met,
+    counted back at most STREAK_MAX_PERIODS periods.
 
     An unmet current period does not break the streak (it is still running); an unmet past
     period does.
     """
-    per_period: dict[date, Decimal] = defaultdict(Decimal)
-    for day, total in days.items():
-        per_period[period_bounds(goal.period, day)[0]] += total
-    current = period_bounds(goal.period, today)[0]
     streak = 1 if per_period.get(current, ZERO) >= goal.target_value else 0
     start = previous_period_start(goal.period, current)
-    earliest = min(per_period, default=current)
-    while start >= earliest and per_period.get(start, ZERO) >= goal.target_value:
+    for _ in range(STREAK_MAX_PERIODS[goal.period]):
+        if per_period.get(start, ZERO) < goal.target_value:
+            break
         streak += 1
         start = previous_period_start(goal.period, start)
     return streak
@@ -171,15 +170,12 @@ def _percent(current: Decimal, target: Decimal) -> int:
     return int(min(percent, Decimal(100)))
 
 
-SUM_NAMES = ("total_value", *(f"value_{p}" for p in PERIODS))
-
-
-def _build(goal: Goal, *, sums: dict, today: date, days: dict | None) -> GoalStats:
-    total = sums["total_value"]
+def _build(goal: Goal, *, sums: dict, today: date) -> GoalStats:
+    total = sum(sums.values(), ZERO)
     if goal.is_periodic:
-        current = sums[f"value_{goal.period}"]
         period_start, period_end = period_bounds(goal.period, today)
-        streak = _streak(goal, days or {}, today)
+        current = sums.get(period_start, ZERO)
+        streak = _streak(goal, sums, period_start)
     else:
         current, period_start, period_end, streak = total, None, None, None
     return GoalStats(
@@ -196,25 +192,20 @@ def _build(goal: Goal, *, sums: dict, today: date, days: dict | None) -> GoalSta
 def goal_stats_many(
     goals: Iterable[Goal], *, user: User | None = None, now: datetime | None = None
 ) -> dict:
-    """{goal.id: GoalStats} for goals of one user, with at most two queries whatever their
-    number: the sums (skipped when the goals come annotated from `goal_list` for the same day)
-    and the daily history of the periodic ones (for streaks)."""
+    """{goal.id: GoalStats} for goals of one user, in one query whatever their number (a page
+    of the list reads only its own goals' progress)."""
     goals = list(goals)
     if not goals:
         return {}
     user = user or goals[0].user
-    today = (now or timezone.now()).astimezone(user.tz).date()
-    sums = {}
-    for goal in goals:
-        if getattr(goal, "annotated_for", None) == today:
-            sums[goal.pk] = {name: getattr(goal, name) for name in SUM_NAMES}
-    missing = [g.pk for g in goals if g.pk not in sums]
-    if missing:
-        fresh = _annotate(Goal.objects.filter(pk__in=missing), user=user, today=today)
-        for row in fresh.values("pk", *SUM_NAMES):
-            sums[row.pop("pk")] = row
-    history = _daily_sums([g.pk for g in goals if g.is_periodic], user=user)
-    return {g.pk: _build(g, sums=sums[g.pk], today=today, days=history.get(g.pk)) for g in goals}
+    today = local_today(user.tz, now)
+    sums = _period_sums(goals, user=user, today=today)
+    return {g.pk: _build(g, sums=sums.get(g.pk, {}), today=today) for g in goals}
+
+
+def new_goal_stats(goal: Goal, *, user: User) -> GoalStats:
+    """The statistics of a goal just created: no progress yet, so no query."""
+    return _build(goal, sums={}, today=local_today(user.tz))
 
 
 def goal_stats(goal: Goal, *, user: User | None = None, now: datetime | None = None) -> GoalStats:

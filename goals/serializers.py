@@ -8,28 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.fields import UserLocalDateTimeField, validate_calendar_date, validate_past_instant
-from goals.models import Goal, GoalProgress
+from goals.models import GOAL_INPUT_FIELDS, Goal, GoalProgress
+from goals.realtime import goal_data, progress_data
 from goals.selectors import goal_stats, goal_stats_many
-from tasks.models import Category
+from tasks.fields import OwnedCategoryField
 
 MAX_PROGRESS = Decimal(1_000_000)
 MAX_TARGET = Decimal(1_000_000_000)
-
-
-class UserCategoryField(serializers.PrimaryKeyRelatedField):
-    """A category id of the acting user; anyone else's id reads as "does not exist"."""
-
-    default_error_messages = {"does_not_exist": _("Category not found.")}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("pk_field", serializers.UUIDField())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        user = self.context.get("user")
-        if user is None:
-            return Category.objects.none()
-        return Category.objects.filter(user=user)
 
 
 class GoalListSerializer(serializers.ListSerializer):
@@ -105,14 +90,7 @@ class GoalSerializer(serializers.ModelSerializer):
         list_serializer_class = GoalListSerializer
         fields = [
             "id",
-            "title",
-            "description",
-            "category",
-            "target_value",
-            "unit",
-            "period",
-            "start_date",
-            "due_date",
+            *GOAL_INPUT_FIELDS,
             "status",
             "achieved_at",
             "current_value",
@@ -135,18 +113,15 @@ class GoalSerializer(serializers.ModelSerializer):
             acting = self.context.get("user")
             user = acting if acting is not None and acting.pk == instance.user_id else None
             stats = goal_stats(instance, user=user)
-        # The computed fields read `computed.*`; it lives on the instance only while serializing.
-        instance.computed = stats
-        try:
-            return super().to_representation(instance)
-        finally:
-            del instance.computed
+        # The fields above describe the output (and the schema); goal_data writes it out, the
+        # same dict the live updates carry (test_goal_representation holds the two equal).
+        return goal_data(instance, stats)
 
 
 class _GoalInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
-    category = UserCategoryField(allow_null=True, required=False)
+    category = OwnedCategoryField(allow_null=True, required=False)
     target_value = serializers.DecimalField(max_digits=12, decimal_places=2)
     unit = serializers.CharField(max_length=30)
     period = serializers.ChoiceField(choices=Goal.Period.choices, required=False)
@@ -234,6 +209,9 @@ class GoalProgressSerializer(serializers.ModelSerializer):
         model = GoalProgress
         fields = ["id", "goal", "value", "note", "recorded_at", "source", "created_at"]
         read_only_fields = fields
+
+    def to_representation(self, progress: GoalProgress) -> dict:
+        return progress_data(progress)
 
 
 class GoalProgressLoggedSerializer(serializers.Serializer):

@@ -15,41 +15,38 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.locks import lock_user
 from accounts.models import User
-from config import realtime
+from config.sources import check_source
 from goals.errors import GoalArchived, GoalInvalid, GoalNotFound
-from goals.models import Goal, GoalProgress, Source
-from goals.selectors import goal_total
+from goals.models import GOAL_INPUT_FIELDS, Goal, GoalProgress
+from goals.realtime import progress_data, publish_goal, publish_goal_deleted
+from goals.selectors import goal_total, new_goal_stats
+from tasks.errors import UNKNOWN_CATEGORY
 
 MAX_PROGRESS_VALUE = Decimal(1_000_000)
-UPDATABLE_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "category",
-        "target_value",
-        "unit",
-        "period",
-        "start_date",
-        "due_date",
-        "status",
-    }
-)
+UPDATABLE_FIELDS = frozenset({*GOAL_INPUT_FIELDS, "status"})
 
 
-def _check_source(source: str) -> None:
-    if source not in Source.values:
-        raise ValueError(f"unknown source {source!r}")
-
-
-def _check_fields(*, user: User, category, start_date: date, due_date: date | None) -> None:
-    """Invariants the serializers also check, repeated here for callers that skip them."""
+def _check_fields(
+    *, user: User, category, target_value: Decimal, start_date: date, due_date: date | None
+) -> None:
+    """Invariants the serializers also check, repeated here for callers that skip them. With
+    `_full_clean` they are the table's check constraints, checked without a query."""
     fields = {}
+    if target_value <= 0:
+        fields["target_value"] = [_("The target must be greater than 0.")]
     if category is not None and category.user_id != user.pk:
-        fields["category"] = [_("Category not found.")]
+        fields["category"] = [UNKNOWN_CATEGORY]
     if due_date is not None and due_date < start_date:
         fields["due_date"] = [_("The due date cannot be before the start date.")]
     if fields:
         raise GoalInvalid(fields=fields)
+
+
+def _full_clean(goal: Goal) -> None:
+    """Field rules (lengths, choices, decimal places) without a query: the check constraints
+    are the database's to enforce (`_check_fields` and `_sync_achievement` keep to them), and
+    the primary key is a fresh UUID."""
+    goal.full_clean(exclude=["user", "category"], validate_unique=False, validate_constraints=False)
 
 
 def _sync_achievement(goal: Goal, *, total: Decimal | None = None) -> None:
@@ -78,20 +75,13 @@ def _keep_category(*, user: User, category) -> None:
     lock_user(user.pk)
     categories = Goal._meta.get_field("category").related_model._default_manager
     if not categories.filter(pk=category.pk, user_id=user.pk).exists():
-        raise GoalInvalid(fields={"category": [_("Category not found.")]})
+        raise GoalInvalid(fields={"category": [UNKNOWN_CATEGORY]})
 
 
 def _lock(goal: Goal) -> Goal:
     # Serializes writers on one goal: two progress entries landing together must both be
     # counted before either decides whether the goal is achieved.
     return Goal.objects.select_for_update(of=("self",)).select_related("category").get(pk=goal.pk)
-
-
-def _publish_goal(goal: Goal, *, source: str, **extra) -> None:
-    from goals.serializers import GoalSerializer  # serializers import selectors, not services
-
-    data = GoalSerializer(goal, context={"user": goal.user}).data
-    realtime.publish(goal.user_id, "goal.updated", {"goal": data, "source": source, **extra})
 
 
 def goal_create(
@@ -108,9 +98,15 @@ def goal_create(
     due_date: date | None = None,
 ) -> Goal:
     """A new active goal; `start_date` defaults to the user's local today."""
-    _check_source(source)
+    check_source(source)
     start_date = start_date or user.local_now().date()
-    _check_fields(user=user, category=category, start_date=start_date, due_date=due_date)
+    _check_fields(
+        user=user,
+        category=category,
+        target_value=target_value,
+        start_date=start_date,
+        due_date=due_date,
+    )
     with transaction.atomic():
         _keep_category(user=user, category=category)
         goal = Goal(
@@ -125,9 +121,9 @@ def goal_create(
             start_date=start_date,
             due_date=due_date,
         )
-        goal.full_clean(exclude=["user", "category"])
+        _full_clean(goal)
         goal.save()
-        _publish_goal(goal, source=source)
+        publish_goal(goal, source=source, stats=new_goal_stats(goal, user=user))
     return goal
 
 
@@ -138,7 +134,7 @@ def goal_update(*, user: User, goal: Goal, source: str, **fields) -> Goal:
     meets the target) and "archived". An archived goal only changes together with
     `status="active"`; anything else on it is 409 goal_archived.
     """
-    _check_source(source)
+    check_source(source)
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"goal_update() got unexpected fields: {sorted(unknown)}")
@@ -160,6 +156,7 @@ def goal_update(*, user: User, goal: Goal, source: str, **fields) -> Goal:
         _check_fields(
             user=user,
             category=fields.get("category", goal.category),
+            target_value=fields.get("target_value", goal.target_value),
             start_date=fields.get("start_date", goal.start_date),
             due_date=fields.get("due_date", goal.due_date),
         )
@@ -174,21 +171,21 @@ def goal_update(*, user: User, goal: Goal, source: str, **fields) -> Goal:
             _sync_achievement(goal)
         if not changes and (goal.status, goal.achieved_at) == before:
             return goal
-        goal.full_clean(exclude=["user", "category"])
+        _full_clean(goal)
         goal.save()
-        _publish_goal(goal, source=source)
+        publish_goal(goal, source=source)
     return goal
 
 
 def goal_delete(*, user: User, goal: Goal, source: str) -> None:
     """Deletes the goal and all its progress (archiving is the way to keep it)."""
-    _check_source(source)
+    check_source(source)
     if goal.user_id != user.pk:
         raise GoalNotFound()
     goal_id = goal.pk
     with transaction.atomic():
         Goal.objects.filter(pk=goal_id, user=user).delete()
-        realtime.publish(user.pk, "goal.deleted", {"goal_id": str(goal_id), "source": source})
+        publish_goal_deleted(user.pk, goal_id, source=source)
 
 
 def goal_log_progress(
@@ -204,7 +201,7 @@ def goal_log_progress(
     """Logs progress (negative values correct earlier entries). A goal without a period becomes
     achieved when its total reaches the target, and active again when a correction takes it
     back below, in the same transaction. 409 goal_archived on an archived goal."""
-    _check_source(source)
+    check_source(source)
     if goal.user_id != user.pk:
         raise GoalNotFound()
     value = Decimal(value)
@@ -232,16 +229,14 @@ def goal_log_progress(
         _sync_achievement(goal)
         if (goal.status, goal.achieved_at) != before:
             goal.save(update_fields=["status", "achieved_at", "updated_at"])
-        from goals.serializers import GoalProgressSerializer
-
-        _publish_goal(goal, source=source, progress=GoalProgressSerializer(progress).data)
+        publish_goal(goal, source=source, progress=progress_data(progress))
     progress.goal = goal
     return progress
 
 
 def goal_progress_delete(*, user: User, progress: GoalProgress, source: str) -> Goal:
     """Removes one progress entry (staff corrections in the admin) and re-evaluates the goal."""
-    _check_source(source)
+    check_source(source)
     with transaction.atomic():
         goal = _lock(progress.goal)
         goal.user = user
@@ -250,5 +245,5 @@ def goal_progress_delete(*, user: User, progress: GoalProgress, source: str) -> 
         _sync_achievement(goal)
         if (goal.status, goal.achieved_at) != before:
             goal.save(update_fields=["status", "achieved_at", "updated_at"])
-        _publish_goal(goal, source=source)
+        publish_goal(goal, source=source)
     return goal

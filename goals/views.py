@@ -5,11 +5,11 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.fields import query_params
+from config.viewsets import UserScopedViewSet
 from goals import selectors, services
 from goals.models import Goal
 from goals.serializers import (
@@ -38,35 +38,30 @@ ARCHIVED = OpenApiResponse(description="goal_archived: the goal is archived.")
     retrieve=extend_schema(summary="Get a goal"),
     destroy=extend_schema(summary="Delete a goal and all its progress"),
 )
-class GoalViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class GoalViewSet(UserScopedViewSet):
     serializer_class = GoalSerializer
-    filter_backends: list = []
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    queryset = Goal.objects.none()  # the model, for the schema; get_queryset() scopes
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "user": self.request.user}
-
-    def get_queryset(self):
-        query = GoalListQuerySerializer(data=query_params(self.request))
-        query.is_valid(raise_exception=True)
-        return selectors.goal_list(user=self.request.user, **query.validated_data)
+    queryset = Goal.objects.none()  # the model, for the schema; selectors scope
 
     def get_object(self):
         return selectors.goal_get(user=self.request.user, goal_id=self.kwargs["pk"])
+
+    def list(self, request):
+        query = self.validated_query(GoalListQuerySerializer)
+        return self.paginated(selectors.goal_list(user=request.user, **query), GoalSerializer)
+
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def destroy(self, request, pk=None):
+        services.goal_delete(user=request.user, goal=self.get_object(), source=SOURCE)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Create a goal", request=GoalCreateSerializer, responses={201: GoalSerializer}
     )
     def create(self, request):
-        serializer = GoalCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        goal = services.goal_create(user=request.user, source=SOURCE, **serializer.validated_data)
+        data = self.validated(GoalCreateSerializer, request.data)
+        goal = services.goal_create(user=request.user, source=SOURCE, **data)
         return Response(self.get_serializer(goal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -76,17 +71,9 @@ class GoalViewSet(
     )
     def partial_update(self, request, pk=None):
         goal = self.get_object()
-        serializer = GoalUpdateSerializer(
-            goal, data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        goal = services.goal_update(
-            user=request.user, goal=goal, source=SOURCE, **serializer.validated_data
-        )
+        data = self.validated(GoalUpdateSerializer, request.data, instance=goal)
+        goal = services.goal_update(user=request.user, goal=goal, source=SOURCE, **data)
         return Response(self.get_serializer(goal).data)
-
-    def perform_destroy(self, instance):
-        services.goal_delete(user=self.request.user, goal=instance, source=SOURCE)
 
     @extend_schema(
         methods=["GET"],
@@ -103,15 +90,9 @@ class GoalViewSet(
     def progress(self, request, pk=None):
         goal = self.get_object()
         if request.method == "GET":
-            page = self.paginate_queryset(selectors.goal_progress_list(goal=goal))
-            return self.get_paginated_response(GoalProgressSerializer(page, many=True).data)
-        serializer = GoalProgressCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        progress = services.goal_log_progress(
-            user=request.user, goal=goal, source=SOURCE, **serializer.validated_data
-        )
+            return self.paginated(selectors.goal_progress_list(goal=goal), GoalProgressSerializer)
+        data = self.validated(GoalProgressCreateSerializer, request.data)
+        progress = services.goal_log_progress(user=request.user, goal=goal, source=SOURCE, **data)
         body = {
             "progress": GoalProgressSerializer(progress).data,
             "goal": self.get_serializer(progress.goal).data,

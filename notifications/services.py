@@ -20,6 +20,7 @@ from accounts.notifications import (
     summary_ready_text,
 )
 from accounts.push import PushCounts, push_send_pending
+from config.localtime import ONE_DAY, at_local
 from tasks.models import Task
 
 Kind = Notification.Kind
@@ -43,8 +44,8 @@ def due_reminder_slots(user: User, now: datetime, window: timedelta) -> Iterator
     local = now.astimezone(user.tz)
     for value in sorted(set((user.preferences or {}).get("checkin_reminders") or [])):
         at = parse_hhmm(value)
-        for day in (local.date(), local.date() - timedelta(days=1)):
-            moment = datetime.combine(day, at, tzinfo=user.tz)
+        for day in (local.date(), local.date() - ONE_DAY):
+            moment = at_local(day, at, user.tz)
             if moment <= local < moment + window:
                 yield moment
 

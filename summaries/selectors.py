@@ -13,10 +13,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from checkins.selectors import checkin_stats
+from config.localtime import local_day_bounds
 from goals.selectors import goal_progress_entry_count, goal_progress_totals_on_day
 from summaries.errors import SummaryNotFound
 from summaries.models import DailySummary
-from tasks.selectors import local_day_bounds, running_task, task_counts_by_window, time_report
+from tasks.selectors import running_task, task_counts_by_window, time_report
 
 BASELINE_DAYS = 7
 

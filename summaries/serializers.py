@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from config.fields import LocalDateRangeSerializer, validate_calendar_date
 from summaries.models import DailySummary
+from summaries.realtime import summary_data
 
 # strptime's %m and %d also take one digit; a path's date is exactly YYYY-MM-DD.
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -40,6 +41,9 @@ class DailySummarySerializer(serializers.ModelSerializer):
             "generated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, summary: DailySummary) -> dict:
+        return summary_data(summary)
 
 
 class LiveSummarySerializer(serializers.Serializer):

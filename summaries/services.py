@@ -15,7 +15,7 @@ The model call happens before the transaction opens, so no row lock is held whil
 """
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from asgiref.sync import async_to_sync
@@ -24,8 +24,10 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
-from config import llm, realtime
+from config import llm
+from config.localtime import ONE_DAY, at_local, local_today
 from summaries.models import DailySummary
+from summaries.realtime import publish_summary
 from summaries.selectors import day_stats
 from summaries.text import language_of, model_messages, template_text
 
@@ -41,12 +43,6 @@ def summary_hour(user) -> int:
     """The local hour from which the user's day is summarised (preferences, default 21)."""
     hour = (user.preferences or {}).get("summary_hour")
     return hour if isinstance(hour, int) and 0 <= hour <= 23 else DEFAULT_SUMMARY_HOUR
-
-
-def _data(summary: DailySummary) -> dict:
-    from summaries.serializers import DailySummarySerializer  # serializers never import services
-
-    return DailySummarySerializer(summary).data
 
 
 def _write_text(*, user, stats: dict, language: str) -> dict:
@@ -118,8 +114,7 @@ def summary_generate(
                     setattr(summary, name, value)
                 summary.llm_failures = failures
                 summary.save()
-                event = "summary.created" if created else "summary.updated"
-                realtime.publish(user.pk, event, {"summary": _data(summary), "source": source})
+                publish_summary(summary, created=created, source=source)
             return summary, created
         except IntegrityError:
             # Another process created the row between our read and insert (the unique
@@ -142,7 +137,7 @@ def _hour_reached(hour: int) -> Q:
 
 def summary_hour_at(user, day: date) -> datetime:
     """The instant the user's summary hour strikes on local day `day`."""
-    return datetime(day.year, day.month, day.day, summary_hour(user), tzinfo=user.tz)
+    return at_local(day, time(summary_hour(user)), user.tz)
 
 
 def _final(*, user, day: date, source: str, generated_at: datetime, llm_failures: int) -> bool:
@@ -230,4 +225,4 @@ def summary_is_due(*, user, day: date) -> bool:
 
 def previous_local_day(user, now: datetime | None = None) -> date:
     """The user's local yesterday: the default day of `generate_daily_summaries`."""
-    return (now or timezone.now()).astimezone(user.tz).date() - timedelta(days=1)
+    return local_today(user.tz, now) - ONE_DAY

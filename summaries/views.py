@@ -1,11 +1,11 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.fields import query_params
 from config.throttling import UserRateThrottle, UserThrottle
+from config.viewsets import UserScopedViewSet
 from summaries import selectors, services
 from summaries.models import DailySummary
 from summaries.serializers import (
@@ -37,30 +37,24 @@ class LiveQuerySerializer(serializers.Serializer):
     live = serializers.BooleanField(required=False, default=False)
 
 
-class SummaryViewSet(viewsets.GenericViewSet):
+class SummaryViewSet(UserScopedViewSet):
     """Daily summaries: one per local day, written by the schedule or on request."""
 
     serializer_class = DailySummarySerializer
-    filter_backends: list = []
-    queryset = DailySummary.objects.none()  # the model, for the schema; get_queryset() scopes
+    queryset = DailySummary.objects.none()  # the model, for the schema; selectors scope
     lookup_field = "date"
     # Anything up to the next slash reaches the view, so a malformed date is a 400, not a 404.
     lookup_value_regex = "[^/]+"
     # Used by the throttle on `generate` only (THROTTLE_RATES["summary_generate_user"]).
     throttle_scope = "summary_generate"
 
-    def get_queryset(self):
-        query = SummaryListQuerySerializer(data=query_params(self.request))
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        return selectors.summary_list(
-            user=self.request.user, date_from=params.get("from"), date_to=params.get("to")
-        )
-
     @extend_schema(summary="Your daily summaries, newest day first", parameters=[FROM, TO])
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(DailySummarySerializer(page, many=True).data)
+        query = self.validated_query(SummaryListQuerySerializer)
+        summaries = selectors.summary_list(
+            user=request.user, date_from=query.get("from"), date_to=query.get("to")
+        )
+        return self.paginated(summaries, DailySummarySerializer)
 
     @extend_schema(
         summary="One day's summary",
@@ -77,9 +71,7 @@ class SummaryViewSet(viewsets.GenericViewSet):
     )
     def retrieve(self, request, date=None):
         day = validate_summary_day(date, user=request.user)
-        query = LiveQuerySerializer(data=query_params(request))
-        query.is_valid(raise_exception=True)
-        if query.validated_data["live"]:
+        if self.validated_query(LiveQuerySerializer)["live"]:
             stats = selectors.day_stats(user=request.user, day=day)
             return Response(LiveSummarySerializer({"date": day, "live": True, "stats": stats}).data)
         summary = selectors.summary_get(user=request.user, day=day)

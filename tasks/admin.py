@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from config.exceptions import DomainError
+from config.ids import parse_uuid
 from tasks import services
 from tasks.models import Category, Task, TaskEvent
 
@@ -42,10 +43,10 @@ class TaskAdminForm(forms.ModelForm):
 
 
 def _uuid_param(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise IncorrectLookupParameters(value) from None  # the admin shows "?e=1", not a 500
+    pk = parse_uuid(value)
+    if pk is None:
+        raise IncorrectLookupParameters(value)  # the admin shows "?e=1", not a 500
+    return pk
 
 
 class TaskUserFilter(admin.SimpleListFilter):

@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import Conflict, DomainError
 
+# The one answer to a category id that is not the acting user's (a missing id, a malformed one,
+# another user's), from serializers, services and the admin of tasks and goals alike.
+UNKNOWN_CATEGORY = _("Unknown category.")
+
 
 class TaskNotRunning(Conflict):
     code = "task_not_running"

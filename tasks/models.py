@@ -16,6 +16,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.sources import Source
+
 validate_color = RegexValidator(
     r"^#[0-9A-Fa-f]{6}$", _("Use a #RRGGBB color."), code="invalid_color"
 )
@@ -174,11 +176,7 @@ class TaskEvent(models.Model):
         REOPENED = "reopened", _("Reopened")
         TIME_LOGGED = "time_logged", _("Time logged")
 
-    class Source(models.TextChoices):
-        API = "api", _("API")
-        ASSISTANT = "assistant", _("Assistant")
-        ADMIN = "admin", _("Admin")
-        SYSTEM = "system", _("System")
+    Source = Source
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     task = models.ForeignKey(
@@ -249,7 +247,7 @@ class TaskEvent(models.Model):
                 name="task_events_type_valid",
             ),
             models.CheckConstraint(
-                condition=Q(source__in=["api", "assistant", "admin", "system"]),
+                condition=Q(source__in=Source.values),
                 name="task_events_source_valid",
             ),
         ]

@@ -4,16 +4,18 @@ import uuid
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from config import localtime
 from config.exceptions import NotFound
+from config.ids import get_by_id, parse_uuid
+from config.localtime import local_day_bounds, local_midnight
 from config.pagination import total_count
 from config.prepared import PreparedQuery
 from tasks.models import Category, Task, TaskEvent
@@ -48,15 +50,6 @@ _STATUS_RANK = Case(
     When(status=Task.Status.COMPLETED, then=Value(4)),
     output_field=IntegerField(),
 )
-
-
-def parse_uuid(value) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
 
 
 def _as_list(value) -> list[str]:
@@ -238,13 +231,8 @@ def task_ref(*, user, task_id) -> Task:
 
 def task_get(*, user, task_id) -> Task:
     """The user's task; a missing id, a malformed id and another user's task are all 404."""
-    pk = parse_uuid(task_id)
-    if pk is None:
-        raise NotFound()
-    try:
-        return Task.objects.select_related("category").get(pk=pk, user_id=user.pk)
-    except Task.DoesNotExist as exc:
-        raise NotFound() from exc
+    tasks = Task.objects.select_related("category").filter(user_id=user.pk)
+    return get_by_id(tasks, task_id, NotFound)
 
 
 def running_task(*, user) -> Task | None:
@@ -268,26 +256,10 @@ def category_list(*, user) -> QuerySet[Category]:
 
 
 def category_get(*, user, category_id) -> Category:
-    pk = parse_uuid(category_id)
-    if pk is None:
-        raise NotFound()
-    try:
-        return Category.objects.get(pk=pk, user_id=user.pk)
-    except Category.DoesNotExist as exc:
-        raise NotFound() from exc
+    return get_by_id(Category.objects.filter(user_id=user.pk), category_id, NotFound)
 
 
 # --- local days and the time report ----------------------------------------------------------
-
-
-def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start, end) of a calendar day in `tz`, as UTC instants. Days around a daylight-saving
-    change last 23 or 25 hours; a midnight that does not exist starts the day at the first
-    instant after the gap (fold=0 maps it there)."""
-    start = datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
-    following = day + timedelta(days=1)
-    end = datetime(following.year, following.month, following.day, tzinfo=tz).astimezone(UTC)
-    return start, end
 
 
 def tasks_created_on_day(*, user, day: date) -> QuerySet[Task]:
@@ -351,9 +323,9 @@ def time_report(*, user, date_from: date, date_to: date, now: datetime | None = 
         raise ValueError(f"at most {REPORT_MAX_DAYS} days")
     now = (now or timezone.now()).replace(microsecond=0)
     tz = user.tz
-    days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
-    boundaries = [local_day_bounds(day, tz)[0] for day in days]
-    boundaries.append(local_day_bounds(days[-1], tz)[1])
+    days = list(localtime.days(date_from, date_to))
+    boundaries = [local_midnight(day, tz) for day in days]
+    boundaries.append(local_midnight(days[-1] + localtime.ONE_DAY, tz))
     range_start, range_end = boundaries[0], boundaries[-1]
 
     segments = list(

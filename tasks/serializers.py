@@ -4,65 +4,20 @@ Serializers that need the acting user read it from `self.context["user"]`, so th
 tools can use them with `context={"user": user}`.
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.fields import iso_datetime, validate_calendar_date
+from config.fields import validate_calendar_date
+from config.ids import parse_uuid
+from config.localtime import local_midnight
 from tasks import selectors
+from tasks.errors import UNKNOWN_CATEGORY
+from tasks.fields import AwareDateTimeField, OwnedCategoryField
 from tasks.models import ESTIMATED_MINUTES_MAX, Category, Task, TaskEvent
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with a timezone offset (or Z); a naive date-time is a field error rather than
-    being read silently as UTC."""
-
-    default_error_messages = {
-        "naive": _("Include a timezone offset, e.g. 2026-03-01T09:00:00+01:00."),
-    }
-
-    def to_internal_value(self, value):
-        if isinstance(value, datetime):
-            if timezone.is_naive(value):
-                self.fail("naive")
-        elif isinstance(value, str):
-            try:
-                parsed = parse_datetime(value.strip()) if len(value) <= 64 else None
-            except ValueError:
-                # Well-formed but impossible ("T25:00", "+99:99", year 0): DRF's own parsing
-                # below reports it as an invalid date-time.
-                parsed = None
-            if parsed is not None and timezone.is_naive(parsed):
-                self.fail("naive")
-        return super().to_internal_value(value)
-
-
-class OwnedCategoryField(serializers.PrimaryKeyRelatedField):
-    """A category id of the acting user (context["user"]); anything else is "unknown", the
-    same answer for a missing id and another user's."""
-
-    default_error_messages = {
-        "does_not_exist": _("Unknown category."),
-        "incorrect_type": _("Unknown category."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("pk_field", serializers.UUIDField())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return selectors.category_list(user=self.context["user"])
-
-    def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError:
-            # The UUID field's own message would differ for malformed and unknown ids.
-            self.fail("does_not_exist")
-
+from tasks.realtime import category_data, task_data
 
 # --- categories ------------------------------------------------------------------------------
 
@@ -83,6 +38,9 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "color", "icon", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         validators: list = []  # name uniqueness (ignoring case) is the service's rule
+
+    def to_representation(self, category: Category) -> dict:
+        return category_data(category)
 
 
 class TaskCategorySerializer(serializers.ModelSerializer):
@@ -133,31 +91,7 @@ class TaskSerializer(serializers.ModelSerializer):
         if self._render_context is None:
             self._render_context = (timezone.now(), timezone.get_current_timezone())
         now, tz = self._render_context
-        category = task.category
-        running_since = task.running_since
-        return {
-            "id": str(task.pk),
-            "title": task.title,
-            "description": task.description,
-            "status": task.status,
-            "priority": task.priority,
-            "category": None
-            if category is None
-            else {
-                "id": str(category.pk),
-                "name": category.name,
-                "color": category.color,
-                "icon": category.icon,
-            },
-            "due_at": iso_datetime(task.due_at, tz),
-            "estimated_minutes": task.estimated_minutes,
-            "tracked_seconds": task.tracked_seconds_at(now),
-            "is_running": running_since is not None,
-            "running_since": iso_datetime(running_since, tz),
-            "completed_at": iso_datetime(task.completed_at, tz),
-            "created_at": iso_datetime(task.created_at, tz),
-            "updated_at": iso_datetime(task.updated_at, tz),
-        }
+        return task_data(task, now=now, tz=tz)
 
     _render_context = None
 
@@ -274,7 +208,7 @@ class _DueBoundField(AwareDateTimeField):
             else:
                 # The day's local midnight must exist as an instant (9999-12-31 has no end).
                 validate_calendar_date(day)
-                return selectors.local_day_bounds(day, self.context["user"].tz)[0]
+                return local_midnight(day, self.context["user"].tz)
         return super().to_internal_value(value)
 
 
@@ -320,10 +254,10 @@ class TaskListQuerySerializer(serializers.Serializer):
         value = value.strip()
         if value.lower() == selectors.UNCATEGORIZED:
             return selectors.UNCATEGORIZED
-        pk = selectors.parse_uuid(value)
+        pk = parse_uuid(value)
         owned = selectors.category_list(user=self.context["user"])
         if pk is None or not owned.filter(pk=pk).exists():
-            raise serializers.ValidationError(_("Unknown category."))
+            raise serializers.ValidationError(UNKNOWN_CATEGORY)
         return pk
 
     def validate_ordering(self, value: str) -> list[str]:

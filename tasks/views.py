@@ -7,7 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import IsAuthenticated
@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from config.pagination import PageNumberPagination
 from config.renderers import dumps
+from config.viewsets import UserScopedViewSet
 from tasks import selectors, services
 from tasks.models import Category, Task
 from tasks.serializers import (
@@ -40,22 +41,12 @@ _LIST_FILTERS = frozenset(TaskListQuerySerializer().fields)
 _409 = {"409": OpenApiResponse(description="Conflict with the task's state (see `error.code`).")}
 
 
-class _UserScopedViewSet(viewsets.GenericViewSet):
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "user": self.request.user}
-
-    def _validated(self, serializer_class, data, **kwargs):
-        serializer = serializer_class(data=data, context=self.get_serializer_context(), **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-
 @extend_schema_view(
     list=extend_schema(parameters=[TaskListQuerySerializer], summary="List your tasks"),
     retrieve=extend_schema(summary="A task"),
     destroy=extend_schema(summary="Delete a task and its event log"),
 )
-class TaskViewSet(_UserScopedViewSet):
+class TaskViewSet(UserScopedViewSet):
     queryset = Task.objects.none()
     serializer_class = TaskSerializer
 
@@ -84,15 +75,14 @@ class TaskViewSet(_UserScopedViewSet):
     def list(self, request):
         filters = {}
         if _LIST_FILTERS.intersection(request.query_params):
-            filters = self._validated(TaskListQuerySerializer, request.query_params)
+            filters = self.validated_query(TaskListQuerySerializer)
         category = filters.pop("category", None)
         tasks = selectors.TaskRows(user=request.user, category_id=category, **filters)
-        page = self.paginate_queryset(tasks)
-        return self.get_paginated_response(TaskSerializer(page, many=True).data)
+        return self.paginated(tasks, TaskSerializer)
 
     @extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer})
     def create(self, request):
-        data = self._validated(TaskCreateSerializer, request.data)
+        data = self.validated(TaskCreateSerializer, request.data)
         task = services.task_create(user=request.user, source=SOURCE, **data)
         return self._task_response(task, status.HTTP_201_CREATED)
 
@@ -108,7 +98,7 @@ class TaskViewSet(_UserScopedViewSet):
     @extend_schema(request=TaskUpdateSerializer, responses={200: TaskSerializer})
     def partial_update(self, request, pk=None):
         task = self.get_object()
-        data = self._validated(TaskUpdateSerializer, request.data, partial=True)
+        data = self.validated(TaskUpdateSerializer, request.data, partial=True)
         task = services.task_update(user=request.user, task=task, source=SOURCE, **data)
         return self._task_response(task)
 
@@ -148,8 +138,7 @@ class TaskViewSet(_UserScopedViewSet):
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
         events = selectors.task_event_list(user=request.user, task=self.get_object())
-        page = self.paginate_queryset(events)
-        return self.get_paginated_response(TaskEventSerializer(page, many=True).data)
+        return self.paginated(events, TaskEventSerializer)
 
     @extend_schema(
         request=TimeEntrySerializer,
@@ -159,7 +148,7 @@ class TaskViewSet(_UserScopedViewSet):
     @action(detail=True, methods=["post"], url_path="time-entries")
     def time_entries(self, request, pk=None):
         task = self.get_object()
-        data = self._validated(TimeEntrySerializer, request.data)
+        data = self.validated(TimeEntrySerializer, request.data)
         event = services.task_log_time(user=request.user, task=task, source=SOURCE, **data)
         task = selectors.task_get(user=request.user, task_id=task.pk)
         body = {"task": TaskSerializer(task).data, "event": TaskEventSerializer(event).data}
@@ -178,7 +167,7 @@ class TaskViewSet(_UserScopedViewSet):
     )
     @action(detail=False, methods=["get"])
     def report(self, request):
-        query = self._validated(TimeReportQuerySerializer, request.query_params)
+        query = self.validated_query(TimeReportQuerySerializer)
         report = selectors.time_report(
             user=request.user, date_from=query["from"], date_to=query["to"]
         )
@@ -189,7 +178,7 @@ class TaskViewSet(_UserScopedViewSet):
     list=extend_schema(summary="List your categories"),
     destroy=extend_schema(summary="Delete a category (its tasks become uncategorised)"),
 )
-class CategoryViewSet(_UserScopedViewSet):
+class CategoryViewSet(UserScopedViewSet):
     queryset = Category.objects.none()
     serializer_class = CategorySerializer
 
@@ -200,12 +189,11 @@ class CategoryViewSet(_UserScopedViewSet):
         return selectors.category_get(user=self.request.user, category_id=self.kwargs["pk"])
 
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(CategorySerializer(page, many=True).data)
+        return self.paginated(self.get_queryset(), CategorySerializer)
 
     @extend_schema(responses={201: CategorySerializer})
     def create(self, request):
-        data = self._validated(CategorySerializer, request.data)
+        data = self.validated(CategorySerializer, request.data)
         category = services.category_create(user=request.user, **data)
         return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
 
@@ -214,13 +202,13 @@ class CategoryViewSet(_UserScopedViewSet):
 
     def update(self, request, pk=None):
         category = self.get_object()
-        data = self._validated(CategorySerializer, request.data)
+        data = self.validated(CategorySerializer, request.data)
         category = services.category_update(user=request.user, category=category, **data)
         return Response(CategorySerializer(category).data)
 
     def partial_update(self, request, pk=None):
         category = self.get_object()
-        data = self._validated(CategorySerializer, request.data, partial=True)
+        data = self.validated(CategorySerializer, request.data, partial=True)
         category = services.category_update(user=request.user, category=category, **data)
         return Response(CategorySerializer(category).data)
 

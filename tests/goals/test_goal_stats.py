@@ -145,3 +145,23 @@ def test_annotated_list_agrees_with_fresh_stats(user, make_goal, log):
 
     assert from_list[weekly.pk] == goal_stats(weekly)
     assert from_list[once.pk] == goal_stats(once)
+
+
+def test_streak_scan_is_bounded_to_its_window(user, make_goal):
+    """A daily habit kept for 400 days: the streak counts back STREAK_MAX_PERIODS days."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from goals.models import GoalProgress
+    from goals.selectors import STREAK_MAX_PERIODS
+
+    goal = make_goal(period="daily", target_value=Decimal("1"))
+    now = timezone.now()
+    GoalProgress.objects.bulk_create(
+        GoalProgress(goal=goal, user=user, value=Decimal(1), recorded_at=now - timedelta(days=n))
+        for n in range(400)
+    )
+    stats = goal_stats(goal, now=now)
+    assert stats.streak == STREAK_MAX_PERIODS["daily"] + 1  # the window, and today
+    assert stats.total_value == Decimal(400)  # older progress still counts in the total

@@ -194,3 +194,11 @@ def test_events_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(3):
         response = api_client.get(f"/api/v1/tasks/{task.pk}/events")
     assert response.json()["count"] == 11
+
+
+def test_an_empty_query_value_means_not_given(api_client, user):
+    """docs/api-conventions.md, "Writing a viewset": the same rule as goals and check-ins."""
+    services.task_create(user=user, source="api", title="Una")
+    response = api_client.get("/api/v1/tasks?status=&category=&ordering=")
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 1

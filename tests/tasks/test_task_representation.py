@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from tasks import selectors, services
-from tasks.serializers import TaskSerializer
+from tasks.serializers import CategorySerializer, TaskSerializer
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,10 @@ def test_filtered_and_unfiltered_pages_agree(user, tasks):
     )
     assert total == 2
     assert [r for r in every if r.status in {"pending", "completed"}] == filtered
+
+
+def test_category_output_equals_the_declared_fields(user, make_category):
+    category = make_category(user, name="Casa", color="#AA0000", icon="home")
+    category.refresh_from_db()
+    declared = serializers.ModelSerializer.to_representation(CategorySerializer(), category)
+    assert list(CategorySerializer(category).data.items()) == list(declared.items())

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from goals.periods import local_range, period_bounds, previous_period_start
+from config.localtime import local_range, period_bounds, previous_period_start
 
 
 @pytest.mark.parametrize(

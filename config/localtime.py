@@ -1,0 +1,69 @@
+"""Local days and periods: the one place that turns a person's calendar dates into instants.
+
+Every app that speaks of "a day" means a local day in the user's timezone (`User.tz`). Days
+around a daylight-saving change last 23 or 25 hours; a midnight that does not exist starts the
+day at the first instant after the gap (fold=0 maps it there). Instants come back in UTC, so
+subtracting two of them gives the real length of time between them.
+
+Periods (of periodic goals) are whole local days: a daily period is one day, a weekly one runs
+Monday to Sunday, a monthly one from the 1st to the month's last day; `end` is inclusive.
+"""
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+ONE_DAY = timedelta(days=1)
+
+
+def local_today(tz: ZoneInfo, now: datetime | None = None) -> date:
+    """The local date in `tz` at `now` (default: the current time)."""
+    from django.utils import timezone
+
+    return (now or timezone.now()).astimezone(tz).date()
+
+
+def at_local(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The moment the wall clock in `tz` shows `at` on `day`, as a datetime in `tz` (it keeps
+    the local wall time for display and keys)."""
+    return datetime.combine(day, at, tzinfo=tz)
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The instant local day `day` begins, in UTC."""
+    return at_local(day, time.min, tz).astimezone(UTC)
+
+
+def local_range(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) instants covering the local days `first`..`last` inclusive."""
+    return local_midnight(first, tz), local_midnight(last + ONE_DAY, tz)
+
+
+def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) instants of one local day."""
+    return local_range(day, day, tz)
+
+
+def days(first: date, last: date) -> Iterator[date]:
+    """Every date from `first` to `last`, inclusive."""
+    for offset in range((last - first).days + 1):
+        yield first + timedelta(days=offset)
+
+
+def period_bounds(period: str, day: date) -> tuple[date, date]:
+    """The first and last local day of the period of kind `period` that contains `day`."""
+    if period == "daily":
+        return day, day
+    if period == "weekly":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if period == "monthly":
+        start = day.replace(day=1)
+        next_month = (start + timedelta(days=32)).replace(day=1)
+        return start, next_month - ONE_DAY
+    raise ValueError(f"{period!r} has no periods")
+
+
+def previous_period_start(period: str, start: date) -> date:
+    """The first day of the period right before the one starting on `start`."""
+    return period_bounds(period, start - ONE_DAY)[0]

@@ -1,0 +1,62 @@
+"""Input fields of tasks shared with the apps that point at them (goals take a category)."""
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from tasks.errors import UNKNOWN_CATEGORY
+from tasks.models import Category
+from tasks.selectors import category_list
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with a timezone offset (or Z); a naive date-time is a field error rather than
+    being read silently as UTC."""
+
+    default_error_messages = {
+        "naive": _("Include a timezone offset, e.g. 2026-03-01T09:00:00+01:00."),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, datetime):
+            if timezone.is_naive(value):
+                self.fail("naive")
+        elif isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip()) if len(value) <= 64 else None
+            except ValueError:
+                # Well-formed but impossible ("T25:00", "+99:99", year 0): DRF's own parsing
+                # below reports it as an invalid date-time.
+                parsed = None
+            if parsed is not None and timezone.is_naive(parsed):
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class OwnedCategoryField(serializers.PrimaryKeyRelatedField):
+    """A category id of the acting user (context["user"]); anything else is "unknown", the
+    same answer for a missing id, a malformed one and another user's. Tasks and goals take
+    their `category` with it."""
+
+    default_error_messages = {
+        "does_not_exist": UNKNOWN_CATEGORY,
+        "incorrect_type": UNKNOWN_CATEGORY,
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("pk_field", serializers.UUIDField())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        user = self.context.get("user")
+        return Category.objects.none() if user is None else category_list(user=user)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            # The UUID field's own message would differ for malformed and unknown ids.
+            self.fail("does_not_exist")

@@ -1,0 +1,181 @@
+"""What the task services share: locks, the event log, the clock and the checks of input.
+The locking order is in the package docstring (tasks/services/__init__.py)."""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.locks import lock_user
+from config.exceptions import NotFound
+from config.prepared import PreparedQuery, insert_all, update_fields
+from tasks.errors import UNKNOWN_CATEGORY, InvalidInput
+from tasks.models import Category, Task, TaskEvent
+
+Status = Task.Status
+EventType = TaskEvent.Type
+
+TASK_UPDATABLE_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "priority",
+    "due_at",
+    "estimated_minutes",
+)
+CATEGORY_UPDATABLE_FIELDS = ("name", "color", "icon")
+TIME_ENTRY_MAX = timedelta(hours=24)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _now(now: datetime | None = None) -> datetime:
+    """The service clock. `now` is for callers that act "as of" a moment, such as the
+    stale-timer job; requests use the real clock. Events keep the precise moment (their
+    order), segment boundaries are cut to whole seconds by `_second`."""
+    return now or timezone.now()
+
+
+def _second(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
+
+
+def _lock_user(user_id) -> None:
+    # Serialises the writes of one user. Without it two concurrent `start`s both see "no task
+    # running" and both try to start (one then fails on the unique index), a time entry could
+    # pass the overlap check while a timer closes an overlapping segment, and a category could
+    # be deleted under a task being moved into it.
+    lock_user(user_id)
+
+
+def _check_category_kept(*, user, category: Category | None) -> None:
+    # Under the user lock: the category the serializer found may have been deleted since, and
+    # a task pointing at it would break the foreign key at commit (a 500, not a 400).
+    if (
+        category is not None
+        and not Category.objects.filter(pk=category.pk, user_id=user.pk).exists()
+    ):
+        raise InvalidInput(fields={"category": [UNKNOWN_CATEGORY]})
+
+
+def _lock_task(*, user, task_id) -> Task:
+    # The row lock makes the read-check-write of the task's state atomic (no lost update of
+    # tracked_seconds between two pauses, no completing a task another request just deleted).
+    task = _task_lock.first(task_id=task_id, user_id=user.pk)
+    if task is None:
+        raise NotFound()
+    return task
+
+
+# Compiled once, like the user lock: pause, complete and reopen run it under the user's lock.
+_task_lock = PreparedQuery(
+    lambda task_id, user_id: (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .filter(pk=task_id, user_id=user_id)
+        .order_by()
+    )
+)
+
+
+def _json_value(value):
+    if isinstance(value, Category):
+        return str(value.pk)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _event(
+    *,
+    task: Task,
+    type: str,
+    source: str,
+    occurred_at: datetime,
+    segment: tuple[datetime, datetime] | None = None,
+    data: dict | None = None,
+    actor=None,
+) -> TaskEvent:
+    """An unsaved event of the task; `_record` saves one, `task_start` saves two at once."""
+    fields = {}
+    if segment is not None:
+        start, end = segment
+        fields = {
+            "segment_start": start,
+            "segment_end": end,
+            "duration_seconds": int((end - start).total_seconds()),
+        }
+    return TaskEvent(
+        task=task,
+        user_id=task.user_id,
+        type=type,
+        source=source,
+        actor=actor,
+        occurred_at=occurred_at,
+        data=data or {},
+        **fields,
+    )
+
+
+def _record(**kwargs) -> TaskEvent:
+    event = _event(**kwargs)
+    insert_all([event])
+    return event
+
+
+def _close_segment(
+    task: Task,
+    *,
+    end: datetime,
+    type: str,
+    source: str,
+    occurred_at: datetime,
+    data: dict,
+    save: bool = True,
+    actor=None,
+) -> TaskEvent:
+    """Stop the task's timer at `end`: log the segment and add it to tracked_seconds.
+    The caller sets the new status and saves the task (and the event, with `save=False`)."""
+    start = task.running_since
+    end = max(_second(end), start)  # a clock that stepped back never makes a negative segment
+    event = (_record if save else _event)(
+        task=task,
+        type=type,
+        source=source,
+        actor=actor,
+        occurred_at=occurred_at,
+        segment=(start, end),
+        data=data,
+    )
+    task.tracked_seconds += event.duration_seconds
+    task.running_since = None
+    return event
+
+
+def _full_clean(task: Task) -> None:
+    """Model-level rules (lengths, choices, ranges) for callers that skip the serializers,
+    such as the admin or a management shell."""
+    try:
+        task.full_clean(
+            exclude=["user", "category"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        raise InvalidInput(fields=exc.message_dict) from exc
+
+
+def _check_category(*, user, category: Category | None) -> None:
+    if category is not None and category.user_id != user.pk:
+        raise InvalidInput(fields={"category": [UNKNOWN_CATEGORY]})
+
+
+def _check_due_at(due_at: datetime | None) -> None:
+    if due_at is not None and timezone.is_naive(due_at):
+        raise InvalidInput(fields={"due_at": [_("Include a timezone offset.")]})
+
+
+def _save(task: Task, fields: list[str]) -> None:
+    # Model.save(update_fields=...) without compiling the UPDATE each time (config/prepared.py):
+    # timer writes run it while holding the user's lock. updated_at is set as auto_now does.
+    update_fields(task, fields)
