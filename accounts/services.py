@@ -162,16 +162,15 @@ def token_refresh(*, refresh: str) -> dict:
     """
     token = _signed_refresh_token(refresh)
     user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
-    user = _user_with_id(user_id)
-    if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
-        raise InactiveAccount()
     jti = token.payload[jwt_settings.JTI_CLAIM]
     with transaction.atomic():
         # Lock order: the user, then the token, as a revocation takes them (the user's row,
         # then all their tokens); the other order deadlocked a refresh against a concurrent
         # logout-all. Under the user's lock a revocation in flight has finished, so the
-        # generation read here is the current one.
-        user = User.objects.select_for_update().get(pk=user.pk)
+        # generation read here is the current one. One read of the user, locked.
+        user = _locked_user_with_id(user_id)
+        if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
+            raise InactiveAccount()
         if token_generation(token.payload) != user.token_generation:
             raise InvalidToken(InvalidToken.revoked)
         token.outstand()  # tokens issued by simplejwt already are; this covers any other
@@ -187,16 +186,18 @@ def token_refresh(*, refresh: str) -> dict:
     raise InvalidToken(InvalidToken.blacklisted)
 
 
-def _user_with_id(user_id) -> User | None:
+def _locked_user_with_id(user_id) -> User | None:
     try:
-        return User.objects.filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
+        return (
+            User.objects.select_for_update().filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
+        )
     except (ValueError, DjangoValidationError):  # a signed token naming no possible user
         return None
 
 
 def password_change(*, user: User, current_password: str, new_password: str) -> dict:
     """Set a new password and end every session of the user, this device's included; answers
-    a fresh pair for this device. The current password is checked first (InvalidCredentials),
+    a fresh pair for this device. The current password is checked first (WrongPassword),
     the new one by Django's validators (the serializer)."""
     if not user.check_password(current_password):
         raise WrongPassword(fields={"current_password": [WrongPassword.message]})
