@@ -113,3 +113,33 @@ def test_unsigned_token_is_rejected(user, anon_client):
     anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {forged}")
 
     assert anon_client.get(ME).status_code == 401
+
+
+# -- validated tokens are remembered per process (accounts/authentication.py) -------------------
+
+
+def test_a_remembered_token_is_refused_once_it_expires(api_client, user, monkeypatch):
+    from rest_framework_simplejwt import tokens
+
+    from accounts import authentication
+
+    assert api_client.get("/api/v1/auth/me").status_code == 200  # validated and remembered
+    later = authentication.aware_utcnow() + timedelta(days=1)
+    monkeypatch.setattr(authentication, "aware_utcnow", lambda: later)  # the cache's clock
+    monkeypatch.setattr(tokens, "aware_utcnow", lambda: later)  # simplejwt's
+
+    response = api_client.get("/api/v1/auth/me")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_not_valid"
+
+
+def test_the_memory_of_tokens_is_bounded():
+    from accounts.authentication import ValidatedTokens
+
+    tokens = ValidatedTokens(size=2)
+    for raw in (b"a", b"b", b"c"):
+        tokens.put(raw, object())
+
+    assert len(tokens._tokens) == 2
+    assert b"a" not in tokens._tokens
