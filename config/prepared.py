@@ -20,6 +20,8 @@ from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
+from config.pipeline import in_pipeline
+
 
 class _Compiled:
     def __init__(self, queryset: QuerySet, placeholders: dict[str, uuid.UUID], alias: str):
@@ -156,7 +158,9 @@ def update_fields(instance, field_names, *, using: str = "default") -> None:
     params.append(meta.pk.get_db_prep_value(instance.pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if cursor.rowcount != 1:
+        # Inside a pipeline the count is not known before the COMMIT; its callers hold the row's
+        # lock, so the row is there (config/pipeline.py).
+        if not in_pipeline(using) and cursor.rowcount != 1:
             raise DatabaseError("Save with update_fields did not affect any rows.")
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from config.exceptions import NotFound
+from config.pipeline import pipeline
 from config.prepared import PreparedQuery, insert_all
 from config.sources import check_source
 from tasks.errors import TaskAlreadyCompleted, TaskNotCompleted, TaskNotRunning
@@ -37,7 +38,8 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None, ac
     holding it bounds how many switches a second one user gets: one query locks both tasks, and
     both events are written by one INSERT."""
     check_source(source)
-    with transaction.atomic():
+    # Pipelined (config/pipeline.py): BEGIN rides with the user lock, the writes with COMMIT.
+    with pipeline(), transaction.atomic():
         _lock_user(user.pk)
         now = _now(now)  # read under the lock, so a user's timer events are in order
         # The task to start and the running one, locked together (the user lock orders us).
