@@ -10,4 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 from django.core.wsgi import get_wsgi_application
 
-application = get_wsgi_application()
+from config.fastpath import FastReads
+
+# The hottest reads skip the middleware stack when they can (config/fastpath.py).
+application = FastReads(get_wsgi_application())

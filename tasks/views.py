@@ -249,12 +249,15 @@ def _fast_list_applies() -> bool:
     )
 
 
-def _fast_task_list(request):
+def fast_task_list(request):
     """The response of TaskViewSet.list for the plain case, or None to let DRF answer.
+    Also answered in front of the middleware stack under WSGI (config/fastpath.py).
 
     Authentication (header, token, active user, the user's language) and pagination (page
     size, page number, links) are the viewset's own classes; what is skipped is DRF's
     dispatch around them. Any refusal they raise is left to DRF to answer in full."""
+    if not _fast_list_applies():
+        return None
     if request.method != "GET" or not _FAST_LIST_PARAMS.issuperset(request.GET):
         return None
     if request.META.get("HTTP_ACCEPT", "") not in _FAST_LIST_ACCEPT:
@@ -284,10 +287,9 @@ def with_fast_task_list(view):
 
     @functools.wraps(view)
     def task_list_or_create(request, *args, **kwargs):
-        if _fast_list_applies():
-            response = _fast_task_list(request)
-            if response is not None:
-                return response
+        response = fast_task_list(request)
+        if response is not None:
+            return response
         return view(request, *args, **kwargs)
 
     return task_list_or_create

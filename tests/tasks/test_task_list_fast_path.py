@@ -45,7 +45,7 @@ def test_the_shipped_viewset_lets_the_fast_path_run():
     ],
 )
 def test_plain_requests_get_exactly_the_viewsets_answer(path, token):
-    fast = views._fast_task_list(_get(path, token))
+    fast = views.fast_task_list(_get(path, token))
     slow = drf_list(_get(path, token))
     slow.render()
 
@@ -58,7 +58,7 @@ def test_plain_requests_get_exactly_the_viewsets_answer(path, token):
 
 def test_an_empty_list_is_answered_as_the_viewset_does(other_user):
     token = access_token_for(other_user)
-    fast = views._fast_task_list(_get("/api/v1/tasks", token))
+    fast = views.fast_task_list(_get("/api/v1/tasks", token))
     slow = drf_list(_get("/api/v1/tasks", token))
     slow.render()
     assert fast.content == slow.content
@@ -75,15 +75,15 @@ def test_an_empty_list_is_answered_as_the_viewset_does(other_user):
     ],
 )
 def test_every_other_case_is_left_to_the_viewset(path, headers, token):
-    assert views._fast_task_list(_get(path, token, **headers)) is None
+    assert views.fast_task_list(_get(path, token, **headers)) is None
 
 
 def test_bad_or_missing_credentials_are_left_to_the_viewset(token, user):
-    assert views._fast_task_list(_get("/api/v1/tasks", "not-a-token")) is None
-    assert views._fast_task_list(factory.get("/api/v1/tasks")) is None
+    assert views.fast_task_list(_get("/api/v1/tasks", "not-a-token")) is None
+    assert views.fast_task_list(factory.get("/api/v1/tasks")) is None
     user.is_active = False
     user.save(update_fields=["is_active"])
-    assert views._fast_task_list(_get("/api/v1/tasks", token)) is None
+    assert views.fast_task_list(_get("/api/v1/tasks", token)) is None
 
 
 def test_through_the_stack_it_answers_in_the_users_language_with_two_queries(

@@ -1,0 +1,129 @@
+"""The hottest reads answered in front of Django's middleware stack and URL resolver (WSGI).
+
+Every client opens with `GET /api/v1/tasks`, and on a 2-core server its cost decides how many
+users one VPS serves. Through the whole stack, a list request spent about 0.5 ms of CPU in the
+14 middleware layers, the URL resolver and the handler before its view ran: a third of the
+request (bench/RESULTS.md). `FastReads` wraps the WSGI application (config/wsgi.py) and answers
+the routes of `ROUTES` itself when the request is plain: GET, no body, a query string of
+letters, digits, `=` and `&` only. Everything the middleware stack does for such a request is
+done by the middleware's own code, in the same order: the host and HTTPS checks
+(CommonMiddleware, SecurityMiddleware: a request they would redirect or refuse is not taken),
+the request's language (LocaleMiddleware), and on the way out the security headers, CORS,
+`Vary`/`Content-Language`, `X-Frame-Options` and `Content-Length`. Django's request signals
+are sent as its handler sends them, so database connections are kept and recycled the same way.
+
+A route's handler takes the Django request and returns the response, or None to let the full
+stack answer: every refusal (no or bad token, a throttle, a filter, a page past the end) and
+every error is answered by the view behind it with the usual envelope. A database error in a
+handler is left to the stack too (its answer is the 503 of config/outage.py), and any other
+exception is logged and the request handed over, so a bug here costs speed, never an answer.
+tests/config/test_fastpath.py holds the answers of both paths equal, headers included.
+
+Daphne (`make run`, the `ws` role) serves through config/asgi.py without this layer; the views
+behind the routes keep a faster path of their own inside Django (tasks/views.py).
+"""
+
+import logging
+import re
+
+from django.core import signals
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import DatabaseError
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.locale import LocaleMiddleware
+from django.middleware.security import SecurityMiddleware
+from django.utils import translation
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger("config.fastpath")
+
+# path -> handler(request) -> HttpResponse | None, resolved at the first request.
+ROUTES = {
+    "/api/v1/tasks": "tasks.views.fast_task_list",
+    "/api/v1/tasks/": "tasks.views.fast_task_list",
+}
+
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_=&]*")
+
+
+def _unused(request):  # the middleware below are only asked for their request/response steps
+    raise AssertionError("not called")
+
+
+class FastReads:
+    def __init__(self, application, routes: dict[str, str] | None = None):
+        self.application = application
+        self.route_names = dict(ROUTES if routes is None else routes)
+        self.routes: dict | None = None
+
+    def _handlers(self) -> dict:
+        if self.routes is None:
+            from corsheaders.middleware import CorsMiddleware
+
+            self.security = SecurityMiddleware(_unused)
+            self.common = CommonMiddleware(_unused)
+            self.locale = LocaleMiddleware(_unused)
+            self.cors = CorsMiddleware(_unused)
+            self.xframe = XFrameOptionsMiddleware(_unused)
+            self.routes = {path: import_string(name) for path, name in self.route_names.items()}
+        return self.routes
+
+    def __call__(self, environ, start_response):
+        handler = self._handlers().get(environ.get("PATH_INFO"))
+        if handler is None or not _plain(environ):
+            return self.application(environ, start_response)
+        signals.request_started.send(sender=self.__class__, environ=environ)
+        request = WSGIRequest(environ)
+        try:
+            response = self._answer(request, handler)
+        except (DatabaseError, DisallowedHost):
+            # The full stack answers: a 503 with Retry-After (config/outage.py), or the 400 and
+            # the security log line of a host that is not allowed.
+            response = None
+        except Exception:
+            logger.exception("fast path failed for %s; answered by the full stack", request.path)
+            response = None
+        finally:
+            translation.deactivate()
+        if response is None:
+            signals.request_finished.send(sender=self.__class__)
+            return self.application(environ, start_response)
+        response._handler_class = self.__class__  # close() sends request_finished
+        status = f"{response.status_code} {response.reason_phrase}"
+        headers = [
+            *response.items(),
+            *(("Set-Cookie", c.OutputString()) for c in response.cookies.values()),
+        ]
+        start_response(status, headers)
+        return response
+
+    def _answer(self, request, handler):
+        # The request half of the middleware a plain GET goes through (config/settings.py):
+        # a redirect or refusal there means the full stack should answer.
+        if self.security.process_request(request) is not None:
+            return None
+        if self.common.process_request(request) is not None:  # a bad host raises DisallowedHost
+            return None
+        self.locale.process_request(request)
+        response = handler(request)
+        if response is None:
+            return None
+        # The response half, innermost first, as the stack runs it.
+        response = self.xframe.process_response(request, response)
+        response = self.common.process_response(request, response)
+        response = self.locale.process_response(request, response)
+        self.cors.add_response_headers(request, response)
+        return self.security.process_response(request, response)
+
+
+def _plain(environ) -> bool:
+    """A GET with no body and a query string that needs no decoding (config/middleware.py's
+    guards and DRF's parsers have nothing to say about it)."""
+    return (
+        environ.get("REQUEST_METHOD") == "GET"
+        and environ.get("CONTENT_LENGTH", "") in ("", "0")
+        and "HTTP_TRANSFER_ENCODING" not in environ
+        and _PLAIN_QUERY.fullmatch(environ.get("QUERY_STRING", "")) is not None
+    )

@@ -1,0 +1,274 @@
+"""Under WSGI, GET /api/v1/tasks is answered in front of the middleware stack
+(config/fastpath.py). Its answers must be the full stack's, status, headers and body, and every
+request it should not take must reach the full stack untouched."""
+
+import io
+import logging
+import sys
+from datetime import timedelta
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished
+from django.db import OperationalError
+from django.test import override_settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+from config.fastpath import FastReads
+from config.wsgi import application
+from tasks import selectors
+from tests.conftest import access_token_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+django_app = application.application
+
+
+class FullStack:
+    """The WSGI application behind the fast path, recording what reached it."""
+
+    def __init__(self, app=django_app):
+        self.app = app
+        self.calls = []
+
+    def __call__(self, environ, start_response):
+        self.calls.append(environ["PATH_INFO"])
+        return self.app(environ, start_response)
+
+
+def _environ(path="/api/v1/tasks", query="", token=None, **extra):
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+    }
+    if token:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    environ.update(extra)
+    return environ
+
+
+def _call(app, environ):
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"], seen["headers"] = status, headers
+
+    result = app(dict(environ), start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        getattr(result, "close", lambda: None)()
+    return seen["status"], sorted(seen["headers"]), body
+
+
+@pytest.fixture
+def token(user, make_task, make_category):
+    category = make_category(user, name="Trabajo")
+    for n in range(7):
+        make_task(user, title=f"Tarea {n}", category=category if n % 2 else None)
+    return access_token_for(user)
+
+
+@pytest.fixture
+def full_stack():
+    return FullStack()
+
+
+@pytest.fixture
+def fast(full_stack):
+    return FastReads(full_stack)
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "extra"),
+    [
+        ("/api/v1/tasks", "", {}),
+        ("/api/v1/tasks/", "", {}),
+        ("/api/v1/tasks", "page=2&page_size=3", {}),
+        ("/api/v1/tasks", "page_size=500", {}),
+        ("/api/v1/tasks", "", {"HTTP_ACCEPT_LANGUAGE": "en"}),
+        ("/api/v1/tasks", "", {"HTTP_ORIGIN": "https://app.example.org"}),
+        ("/api/v1/tasks", "", {"HTTP_ORIGIN": "https://evil.example.net"}),
+    ],
+)
+@override_settings(CORS_ALLOWED_ORIGINS=["https://app.example.org"])
+def test_the_fast_answer_is_the_full_stacks_answer(fast, full_stack, token, path, query, extra):
+    environ = _environ(path, query, token, **extra)
+
+    answered_fast = _call(fast, environ)
+    assert full_stack.calls == []  # answered in front of the stack
+    answered_by_stack = _call(django_app, environ)
+
+    assert answered_fast[0] == "200 OK"
+    assert answered_fast == answered_by_stack
+
+
+def test_the_users_language_and_the_security_headers_are_there(fast, user, token):
+    user.language = "en"
+    user.save(update_fields=["language"])
+
+    status, headers, _ = _call(fast, _environ(token=token, HTTP_ACCEPT_LANGUAGE="es"))
+
+    headers = dict(headers)
+    assert status == "200 OK"
+    assert headers["Content-Language"] == "en"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Accept-Language" in headers["Vary"]
+
+
+@override_settings(
+    SECURE_SSL_REDIRECT=True,
+    SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+    SECURE_HSTS_SECONDS=3600,
+)
+def test_https_rules_apply_as_in_the_stack(token):
+    # Middleware read their settings when built: both stacks are built under these settings.
+    stack = WSGIHandler()
+    full_stack = FullStack(stack)
+    fast = FastReads(full_stack)
+    # Plain HTTP: the stack redirects, so the fast path does not take it.
+    assert _call(fast, _environ(token=token))[0].startswith("301")
+    assert full_stack.calls == ["/api/v1/tasks"]
+
+    secure = _environ(token=token, HTTP_X_FORWARDED_PROTO="https")
+    answered = _call(fast, secure)
+    assert full_stack.calls == ["/api/v1/tasks"]  # taken this time
+    assert dict(answered[1])["Strict-Transport-Security"] == "max-age=3600"
+    assert answered == _call(stack, secure)
+
+
+def _expired(user):
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=-timedelta(seconds=1))
+    return str(token)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "no token",
+        "bad token",
+        "expired token",
+        "inactive user",
+        "revoked sessions",
+        "filter",
+        "page past the end",
+        "encoded query",
+        "body",
+        "bad host",
+        "other accept",
+        "other method",
+    ],
+)
+def test_every_other_request_reaches_the_full_stack_untouched(fast, full_stack, token, user, case):
+    environ = _environ(token=token)
+    if case == "no token":
+        del environ["HTTP_AUTHORIZATION"]
+    elif case == "bad token":
+        environ["HTTP_AUTHORIZATION"] = "Bearer not-a-token"
+    elif case == "expired token":
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {_expired(user)}"
+    elif case == "inactive user":
+        user.is_active = False
+        user.save()
+    elif case == "revoked sessions":
+        user.token_generation += 1
+        user.save(update_fields=["token_generation"])
+    elif case == "filter":
+        environ["QUERY_STRING"] = "status=pending"
+    elif case == "page past the end":
+        environ["QUERY_STRING"] = "page=9"
+    elif case == "encoded query":
+        environ["QUERY_STRING"] = "page=%00"
+    elif case == "body":
+        environ["CONTENT_LENGTH"] = "2"
+        environ["wsgi.input"] = io.BytesIO(b"{}")
+    elif case == "bad host":
+        environ["HTTP_HOST"] = "evil.example.net"
+    elif case == "other accept":
+        environ["HTTP_ACCEPT"] = "text/html"
+    elif case == "other method":
+        environ["REQUEST_METHOD"] = "HEAD"
+
+    answered = _call(fast, environ)
+
+    assert full_stack.calls == ["/api/v1/tasks"]
+    if case in ("filter", "other method", "body"):
+        assert answered[0] == "200 OK"
+    else:
+        assert not answered[0].startswith(("200", "500"))
+
+
+def test_a_token_refused_once_is_refused_again_after_it_was_accepted(fast, full_stack, user, token):
+    assert _call(fast, _environ(token=token))[0] == "200 OK"
+    user.token_generation += 1  # "log out everywhere" after the token was validated and cached
+    user.save(update_fields=["token_generation"])
+
+    status, _, body = _call(fast, _environ(token=token))
+
+    assert status.startswith("401")
+    assert b"token_not_valid" in body
+
+
+def test_a_database_error_is_left_to_the_stack(fast, full_stack, token, monkeypatch):
+    calls = []
+
+    def failing_page(self, offset, limit):
+        calls.append(offset)
+        if len(calls) == 1:  # the fast path's attempt; the stack's attempt succeeds
+            raise OperationalError("connection lost")
+        return original(self, offset, limit)
+
+    original = selectors.TaskRows.page_rows
+    monkeypatch.setattr(selectors.TaskRows, "page_rows", failing_page)
+
+    assert _call(fast, _environ(token=token))[0] == "200 OK"
+    assert full_stack.calls == ["/api/v1/tasks"]
+    assert len(calls) == 2
+
+
+def test_a_bug_in_the_fast_path_is_logged_and_the_stack_answers(
+    fast, full_stack, token, monkeypatch, caplog
+):
+    def broken(self, offset, limit):
+        raise KeyError("bug")
+
+    original = selectors.TaskRows.page_rows
+    state = {"n": 0}
+
+    def first_call_broken(self, offset, limit):
+        state["n"] += 1
+        return broken(self, offset, limit) if state["n"] == 1 else original(self, offset, limit)
+
+    monkeypatch.setattr(selectors.TaskRows, "page_rows", first_call_broken)
+
+    with caplog.at_level(logging.ERROR, logger="config.fastpath"):
+        assert _call(fast, _environ(token=token))[0] == "200 OK"
+
+    assert full_stack.calls == ["/api/v1/tasks"]
+    assert "fast path failed" in caplog.text
+
+
+def test_the_request_ends_as_djangos_does(fast, full_stack, token):
+    finished = []
+
+    def receiver(**kwargs):
+        finished.append(kwargs["sender"])
+
+    request_finished.connect(receiver)
+    try:
+        _call(fast, _environ(token=token))
+    finally:
+        request_finished.disconnect(receiver)
+
+    assert finished == [FastReads]  # once, when the server closes the response
