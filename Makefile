@@ -64,6 +64,7 @@ clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache
 
 # Benchmarks (bench/README.md), never run in CI: PostgreSQL and Redis on 127.0.0.1, wrk.
+# BENCH_DATABASE (default agente_bench) names their databases.
 # Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--variants daphne-1 --duration 5";
 # the daily summaries' part through SUMMARIES_BENCH_ARGS, e.g. "--users 300".
 .PHONY: bench bench-smoke bench-ws bench-summaries
