@@ -474,6 +474,14 @@ def main() -> int:
     rows = []
     problems = []
     for variant in variants:
+        # granian and uvicorn come with the bench extra (make bench installs it); a venv made
+        # by make venv alone lacks them, and the other variants are still worth running.
+        binary = Path(variant.argv[0])
+        if shutil.which(binary) is None:
+            skipped = f"skipped: {binary.name} not installed (pip install -e '.[bench]')"
+            benchlib.log(f"{variant.name}: {skipped}")
+            rows.append([variant.name, "all", "-", "-", "-", "-", skipped, "-", "-"])
+            continue
         reset_timers()
         port = benchlib.free_port()
         argv = [
