@@ -32,6 +32,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# The benchmarks' servers (the `bench` extra: granian, uvicorn) on top of the dev install; only
+# the bench targets need them, so make test and make run never install them.
+$(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
 venv: $(VENV)/.installed
 
 migrate: venv
@@ -63,19 +69,20 @@ format: venv
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache
 
-# Benchmarks (bench/README.md), never run in CI: PostgreSQL and Redis on 127.0.0.1, wrk.
+# Benchmarks (bench/README.md), never run in CI: PostgreSQL and Redis on 127.0.0.1, wrk; they
+# install the `bench` extra first. BENCH_DATABASE (default agente_bench) names their databases.
 # Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--variants daphne-1 --duration 5";
 # the daily summaries' part through SUMMARIES_BENCH_ARGS, e.g. "--users 300".
 .PHONY: bench bench-smoke bench-ws bench-summaries
-bench: venv
+bench: $(VENV)/.installed-bench
 	$(PY) bench/http_bench.py $(BENCH_ARGS)
 	$(PY) bench/summaries.py $(SUMMARIES_BENCH_ARGS)
 
-bench-summaries: venv
+bench-summaries: $(VENV)/.installed-bench
 	$(PY) bench/summaries.py $(SUMMARIES_BENCH_ARGS)
 
-bench-smoke: venv
+bench-smoke: $(VENV)/.installed-bench
 	$(PY) bench/http_bench.py --smoke $(BENCH_ARGS)
 
-bench-ws: venv
+bench-ws: $(VENV)/.installed-bench
 	$(PY) bench/ws_bench.py $(BENCH_ARGS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -68,6 +69,16 @@ def base_env(database: str, prefix: str, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def database_name(suffix: str = "") -> str:
+    """BENCH_DATABASE (default agente_bench) plus `suffix` (`_ws`, `_summaries`). The benchmarks
+    drop and recreate their databases: two people running them on one machine at once each set
+    their own. Only names starting with agente_bench, so no other database is ever dropped."""
+    base = os.environ.get("BENCH_DATABASE") or "agente_bench"
+    if not re.fullmatch(r"agente_bench\w*", base):
+        sys.exit(f"BENCH_DATABASE={base!r}: must start with agente_bench (letters, digits, _)")
+    return base + suffix
 
 
 def reset_database(name: str) -> None:

@@ -5,10 +5,10 @@
     .venv/bin/python bench/http_bench.py --variants gunicorn-sync-2,uvicorn-2 --duration 5
     .venv/bin/python bench/http_bench.py --list-variants
 
-Resets its own PostgreSQL database (agente_bench), migrates it and seeds it like the anchor: one
-user with 200 tasks (one category, estimated 30 minutes each) and 100 users with 50 tasks each.
-Then, per server variant: starts it on a free loopback port with the same environment, waits for
-/health, warms it up, runs wrk (--latency) per scenario and stops it. The anchor
+Resets its own PostgreSQL database (agente_bench, or BENCH_DATABASE), migrates it and seeds it like
+the anchor: one user with 200 tasks (one category, estimated 30 minutes each) and 100 users with 50
+tasks each. Then, per server variant: starts it on a free loopback port with the same environment,
+waits for /health, warms it up, runs wrk (--latency) per scenario and stops it. The anchor
 (../shared/anchors/fastify/bench.sh) runs in the same run, once per connection level, and every
 list/switch row shows its ratio to it. SQL queries per request are counted in this process with
 Django's test client against the same database. Output: one markdown report, printed and written
@@ -33,7 +33,7 @@ from pathlib import Path
 import benchlib
 from benchlib import BIN, ROOT, Server
 
-DATABASE = "agente_bench"
+DATABASE = benchlib.database_name()
 PREFIX = "bench-http"
 BENCH_DIR = Path(__file__).resolve().parent
 ANCHOR = ROOT.parent / "shared" / "anchors" / "fastify" / "bench.sh"
@@ -474,6 +474,14 @@ def main() -> int:
     rows = []
     problems = []
     for variant in variants:
+        # granian and uvicorn come with the bench extra (make bench installs it); a venv made
+        # by make venv alone lacks them, and the other variants are still worth running.
+        binary = Path(variant.argv[0])
+        if shutil.which(binary) is None:
+            skipped = f"skipped: {binary.name} not installed (pip install -e '.[bench]')"
+            benchlib.log(f"{variant.name}: {skipped}")
+            rows.append([variant.name, "all", "-", "-", "-", "-", skipped, "-", "-"])
+            continue
         reset_timers()
         port = benchlib.free_port()
         argv = [

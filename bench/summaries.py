@@ -4,12 +4,13 @@
     .venv/bin/python bench/summaries.py           # 2,000 users with a week of data each
     .venv/bin/python bench/summaries.py --users 300 --scale 1,4
 
-Resets its own PostgreSQL database (agente_bench_summaries), migrates it and seeds, with bulk
-inserts, `--users` users in six timezones, each with `--scale` x a week of data: per local day
-3 tasks with tracked time (one crossing no midnight, one completed), 2 check-ins and a goal
-progress entry, plus one running timer per user. Then it writes every user's summary of their
-local yesterday with `summaries.services.summary_generate` (no model configured: the template
-text), in this process, timing each run and counting its queries (CaptureQueriesContext).
+Resets its own PostgreSQL database (agente_bench_summaries, or BENCH_DATABASE + _summaries),
+migrates it and seeds, with bulk inserts, `--users` users in six timezones, each with `--scale` x a
+week of data: per local day 3 tasks with tracked time (one crossing no midnight, one completed), 2
+check-ins and a goal progress entry, plus one running timer per user. Then it writes every user's
+summary of their local yesterday with `summaries.services.summary_generate` (no model configured:
+the template text), in this process, timing each run and counting its queries
+(CaptureQueriesContext).
 
 The claim it checks: queries per user do not grow with the number of users or with the amount
 of data. So it measures at two sizes of each: the full user count at the first scale, and a
@@ -28,7 +29,7 @@ from decimal import Decimal
 
 import benchlib
 
-DATABASE = "agente_bench_summaries"
+DATABASE = benchlib.database_name("_summaries")
 PREFIX = "bench-summaries"
 TIMEZONES = [
     "Europe/Madrid",

@@ -4,9 +4,10 @@
     .venv/bin/python bench/ws_bench.py --sockets 200 --hold 10 --chats 10   # quicker
     make bench-ws BENCH_ARGS=--soak       # 1,000 sockets idle for 10 minutes, no chats
 
-Resets its own PostgreSQL database (agente_bench_ws), creates users and access tokens, starts
-`bin/ws-server` (one Daphne process as the production `ws` role runs it, Redis channel layer) on
-a free loopback port and measures, with an asyncio `websockets` client in this process:
+Resets its own PostgreSQL database (agente_bench_ws, or BENCH_DATABASE + _ws), creates users and
+access tokens, starts `bin/ws-server` (one Daphne process as the production `ws` role runs it,
+Redis channel layer) on a free loopback port and measures, with an asyncio `websockets` client in
+this process:
 
 (a) idle sockets: `--sockets` authenticated sockets on /ws/chat/ (Authorization header on the
     handshake, each waits for `{"type": "ready"}`), held `--hold` seconds; Daphne's RSS before
@@ -40,7 +41,7 @@ from pathlib import Path
 import benchlib
 from benchlib import BIN, Server
 
-DATABASE = "agente_bench_ws"
+DATABASE = benchlib.database_name("_ws")
 PREFIX = "bench-ws"
 # The production `ws` role's own entry point (Daphne with its ping, timeout and thread
 # settings); it execs Daphne, so the process measured is Daphne itself.
