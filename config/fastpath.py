@@ -4,7 +4,7 @@ Every client opens with `GET /api/v1/tasks`, and on a 2-core server its cost dec
 users one VPS serves. Through the whole stack, a list request spent about 0.5 ms of CPU in the
 14 middleware layers, the URL resolver and the handler before its view ran: a third of the
 request (bench/RESULTS.md). `FastReads` wraps the WSGI application (config/wsgi.py) and answers
-the routes of `ROUTES` itself when the request is plain: GET, no body, a query string of
+the routes it is given itself when the request is plain: GET, no body, a query string of
 letters, digits, `=` and `&` only. Everything the middleware stack does for such a request is
 done by the middleware's own code, in the same order: the host and HTTPS checks
 (CommonMiddleware, SecurityMiddleware: a request they would redirect or refuse is not taken),
@@ -39,12 +39,6 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger("config.fastpath")
 
-# path -> handler(request) -> HttpResponse | None, resolved at the first request.
-ROUTES = {
-    "/api/v1/tasks": "tasks.views.fast_task_list",
-    "/api/v1/tasks/": "tasks.views.fast_task_list",
-}
-
 _PLAIN_QUERY = re.compile(r"[A-Za-z0-9_=&]*")
 
 
@@ -53,9 +47,12 @@ def _unused(request):  # the middleware below are only asked for their request/r
 
 
 class FastReads:
-    def __init__(self, application, routes: dict[str, str] | None = None):
+    """`routes`: path -> dotted name of a handler(request) -> HttpResponse | None, imported at
+    the first request (config/wsgi.py, the composition root, names them)."""
+
+    def __init__(self, application, routes: dict[str, str]):
         self.application = application
-        self.route_names = dict(ROUTES if routes is None else routes)
+        self.route_names = dict(routes)
         self.routes: dict | None = None
 
     def _handlers(self) -> dict:

@@ -13,4 +13,10 @@ from django.core.wsgi import get_wsgi_application
 from config.fastpath import FastReads
 
 # The hottest reads skip the middleware stack when they can (config/fastpath.py).
-application = FastReads(get_wsgi_application())
+application = FastReads(
+    get_wsgi_application(),
+    routes={
+        "/api/v1/tasks": "tasks.views.fast_task_list",
+        "/api/v1/tasks/": "tasks.views.fast_task_list",
+    },
+)

@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from config.fastpath import FastReads
 from config.wsgi import application
-from tasks import selectors
+from tasks.selectors import session_page
 from tests.conftest import access_token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,7 +85,7 @@ def full_stack():
 
 @pytest.fixture
 def fast(full_stack):
-    return FastReads(full_stack)
+    return FastReads(full_stack, application.route_names)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_https_rules_apply_as_in_the_stack(token):
     # Middleware read their settings when built: both stacks are built under these settings.
     stack = WSGIHandler()
     full_stack = FullStack(stack)
-    fast = FastReads(full_stack)
+    fast = FastReads(full_stack, application.route_names)
     # Plain HTTP: the stack redirects, so the fast path does not take it.
     assert _call(fast, _environ(token=token))[0].startswith("301")
     assert full_stack.calls == ["/api/v1/tasks"]
@@ -223,14 +223,15 @@ def test_a_token_refused_once_is_refused_again_after_it_was_accepted(fast, full_
 def test_a_database_error_is_left_to_the_stack(fast, full_stack, token, monkeypatch):
     calls = []
 
-    def failing_page(self, offset, limit):
-        calls.append(offset)
+    original = session_page.task_page_with_session
+
+    def failing_page(**kwargs):
+        calls.append(kwargs)
         if len(calls) == 1:  # the fast path's attempt; the stack's attempt succeeds
             raise OperationalError("connection lost")
-        return original(self, offset, limit)
+        return original(**kwargs)
 
-    original = selectors.TaskRows.page_rows
-    monkeypatch.setattr(selectors.TaskRows, "page_rows", failing_page)
+    monkeypatch.setattr(session_page, "task_page_with_session", failing_page)
 
     assert _call(fast, _environ(token=token))[0] == "200 OK"
     assert full_stack.calls == ["/api/v1/tasks"]
@@ -240,17 +241,16 @@ def test_a_database_error_is_left_to_the_stack(fast, full_stack, token, monkeypa
 def test_a_bug_in_the_fast_path_is_logged_and_the_stack_answers(
     fast, full_stack, token, monkeypatch, caplog
 ):
-    def broken(self, offset, limit):
-        raise KeyError("bug")
+    original = session_page.task_page_with_session
+    calls = []
 
-    original = selectors.TaskRows.page_rows
-    state = {"n": 0}
+    def broken_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise KeyError("bug")
+        return original(**kwargs)
 
-    def first_call_broken(self, offset, limit):
-        state["n"] += 1
-        return broken(self, offset, limit) if state["n"] == 1 else original(self, offset, limit)
-
-    monkeypatch.setattr(selectors.TaskRows, "page_rows", first_call_broken)
+    monkeypatch.setattr(session_page, "task_page_with_session", broken_once)
 
     with caplog.at_level(logging.ERROR, logger="config.fastpath"):
         assert _call(fast, _environ(token=token))[0] == "200 OK"

@@ -161,7 +161,8 @@ _TASK_ROW_COLUMNS = (
 _TASK_FIELDS = len(TaskRow._fields) - 1
 
 
-def _task_row(row) -> TaskRow:
+def as_task_row(row) -> TaskRow:
+    """A TaskRow from the values of _TASK_ROW_COLUMNS (the task's, then its category's)."""
     category = CategoryRow(*row[_TASK_FIELDS : _TASK_FIELDS + 4]) if row[_TASK_FIELDS] else None
     return TaskRow(*row[:_TASK_FIELDS], category)
 
@@ -198,7 +199,7 @@ class TaskRows:
                 user_id=self.user.pk, suffix=" LIMIT %s OFFSET %s", extra=[limit, offset]
             )
         total = rows[0][-1] if rows else None
-        return [_task_row(row) for row in rows], total
+        return [as_task_row(row) for row in rows], total
 
     def count(self) -> int:
         return self._queryset().count()
@@ -217,7 +218,7 @@ def task_row(*, user, task_id) -> TaskRow:
     row = _task_row_by_id.first(task_id=pk, user_id=user.pk) if pk is not None else None
     if row is None:
         raise NotFound()
-    return _task_row(row)
+    return as_task_row(row)
 
 
 def task_ref(*, user, task_id) -> Task:
