@@ -13,13 +13,14 @@ that had stopped. Now the request thread only hands the event over, in one of tw
 - Redis layer (production, several processes): a queue read by one long-lived daemon thread
   per process that sends through synchronous Redis clients of its own (SyncRedisGroupSender:
   the layer's group_send without an event loop, about a third of its CPU; other layers get an
-  event loop of the thread's own). It sends one event at a time, so a user's events
-  arrive in the order they were committed. The queue is bounded: when Redis is slow or down,
-  events are dropped with a warning rather than piling up in memory; a live update is a
-  courtesy, the committed change is what counts. An event that cannot be sent because Redis is
-  away is dropped too, with a warning every few seconds (not a traceback per event) and a
-  line when Redis answers again; the next event reconnects. The thread starts on first use
-  and again in a forked child (gunicorn workers) or if it ever died.
+  event loop of the thread's own). It sends events in the order they were queued, so a user's
+  events arrive in the order they were committed; the events already waiting are sent as one
+  batch (their groups' members looked up in one round trip). The queue is bounded: when Redis
+  is slow or down, events are dropped with a warning rather than piling up in memory; a live
+  update is a courtesy, the committed change is what counts. An event that cannot be sent
+  because Redis is away is dropped too, with a warning every few seconds (not a traceback per
+  event) and a line when Redis answers again; the next event reconnects. The thread starts on
+  first use and again in a forked child (gunicorn workers) or if it ever died.
 - In-memory layer (development, one Daphne process): the layer is plain Python objects whose
   queues wake consumers on the loop they wait on, so the event must be sent on that loop. The
   chat consumer registers its running loop with `bind_loop()`, and the request thread schedules
@@ -50,6 +51,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from config.outage import OutageLog
+from config.realtime_redis import SEND_TIMEOUT_SECONDS, SyncRedisGroupSender
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +62,8 @@ SESSION_END_MESSAGE_TYPE = "session.end"
 # Events waiting for the publisher thread. A burst of timer switches is a few events per
 # request; a thousand waiting means Redis is not keeping up, and older events are stale anyway.
 QUEUE_SIZE = 1000
-# One send may not hold the queue up longer than this (Redis unreachable, a full channel).
-SEND_TIMEOUT_SECONDS = 5.0
+# Events sent together when they are already waiting (one member lookup for all of them).
+PUBLISH_BATCH = 64
 # At most one warning about dropped events per this many seconds.
 DROP_LOG_SECONDS = 10.0
 # What process exit waits for events still queued: enough for Redis, short for a shutdown.
@@ -199,8 +201,8 @@ class _InFlight:
 
 class _Publisher:
     """One daemon thread with a channel layer of its own (sent through SyncRedisGroupSender, or
-    an event loop of its own for other layers), sending queued events one at a time (so they
-    stay in order)."""
+    an event loop of its own for other layers), sending queued events in order; events already
+    waiting go together, so that their member lookups share one round trip."""
 
     def __init__(self):
         self.pid = os.getpid()
@@ -241,121 +243,52 @@ class _Publisher:
             message["event"].get("type"),
         )
 
+    def _next_batch(self) -> list[tuple]:
+        """The next event (waiting for it) and the events already queued behind it, up to
+        PUBLISH_BATCH: under load one Redis round trip looks up the members of them all."""
+        batch = [self.queue.get()]
+        while len(batch) < PUBLISH_BATCH:
+            try:
+                batch.append(self.queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
     def _run(self) -> None:
         loop = None
         own_layer = sync_sender = None
         try:
             while True:
-                layer, group, message = self.queue.get()
+                batch = self._next_batch()
                 try:
-                    if layer is None:
-                        if own_layer is None:
-                            own_layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
-                            sync_sender = SyncRedisGroupSender.for_layer(own_layer)
-                        layer = own_layer
-                    if sync_sender is not None and layer is own_layer:
-                        sync_sender.group_send(group, message)
+                    if own_layer is None and any(layer is None for layer, _, _ in batch):
+                        own_layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+                        sync_sender = SyncRedisGroupSender.for_layer(own_layer)
+                    batch = [(own_layer if lr is None else lr, g, m) for lr, g, m in batch]
+                    if sync_sender is not None and all(lr is own_layer for lr, _, _ in batch):
+                        sync_sender.group_send_many(
+                            [(group, message) for _, group, message in batch]
+                        )
                     else:
                         loop = loop or asyncio.new_event_loop()
-                        loop.run_until_complete(
-                            asyncio.wait_for(layer.group_send(group, message), SEND_TIMEOUT_SECONDS)
-                        )
+                        for layer, group, message in batch:
+                            loop.run_until_complete(
+                                asyncio.wait_for(
+                                    layer.group_send(group, message), SEND_TIMEOUT_SECONDS
+                                )
+                            )
                     redis_log.recovered()
                 except REDIS_UNAVAILABLE as exc:
                     redis_log.failed(exc)
                 except Exception:
-                    logger.exception("realtime publish failed for %s", group)
+                    groups = sorted({group for _, group, _ in batch})
+                    logger.exception("realtime publish failed for %s", ", ".join(groups))
                 finally:
-                    self.in_flight.done()
+                    for _ in batch:
+                        self.in_flight.done()
         finally:
             if loop is not None:
                 loop.close()
-
-
-# channels_redis 4.3's group_send script, verbatim (channels_redis/core.py): add the message to
-# each member channel's sorted set unless the channel is at capacity.
-_GROUP_SEND_LUA = """
-    local over_capacity = 0
-    local current_time = ARGV[#ARGV - 1]
-    local expiry = ARGV[#ARGV]
-    for i=1,#KEYS do
-        if redis.call('ZCOUNT', KEYS[i], '-inf', '+inf') < tonumber(ARGV[i + #KEYS]) then
-            redis.call('ZADD', KEYS[i], current_time, ARGV[i])
-            redis.call('EXPIRE', KEYS[i], expiry)
-        else
-            over_capacity = over_capacity + 1
-        end
-    end
-    return over_capacity
-"""
-
-
-class SyncRedisGroupSender:
-    """channels_redis's `group_send` over synchronous redis-py clients.
-
-    The async layer costs an event-loop turn and several coroutine hops per Redis command; in a
-    gunicorn worker that is CPU taken from requests. This does the same Redis work with the
-    layer's own key names, hashing and message encoding (its methods), the same script, and
-    plain sockets with a timeout, so a stalled Redis fails the send instead of hanging it.
-    Layers it cannot mirror (Sentinel hosts, another backend) get `None` from `for_layer` and
-    keep the async path.
-    """
-
-    def __init__(self, layer, clients: list):
-        self.layer = layer
-        self.clients = clients
-
-    @classmethod
-    def for_layer(cls, layer) -> "SyncRedisGroupSender | None":
-        try:
-            from channels_redis.core import RedisChannelLayer
-        except ImportError:
-            return None
-        if type(layer) is not RedisChannelLayer:
-            return None
-        clients = []
-        for host in layer.hosts:
-            host = dict(host)
-            if "master_name" in host:
-                return None
-            options = {
-                "socket_timeout": SEND_TIMEOUT_SECONDS,
-                "socket_connect_timeout": SEND_TIMEOUT_SECONDS,
-            }
-            # Our timeouts win over the layer's (its read timeout is set for blocking receives).
-            if "address" in host:
-                address = host.pop("address")
-                clients.append(redis.Redis.from_url(address, **{**host, **options}))
-            else:
-                clients.append(redis.Redis(**{**host, **options}))
-        return cls(layer, clients)
-
-    def group_send(self, group: str, message: dict) -> None:
-        layer = self.layer
-        key = layer._group_key(group)
-        client = self.clients[layer.consistent_hash(group)]
-        pipe = client.pipeline(transaction=False)
-        pipe.zremrangebyscore(key, min=0, max=int(time.time()) - layer.group_expiry)
-        pipe.zrange(key, 0, -1)
-        members = pipe.execute()[1]
-        if not members:
-            return  # nobody listening: one round trip, the common case for a busy API
-        channel_names = [member.decode("utf8") for member in members]
-        by_connection, messages, capacities = layer._map_channel_keys_to_connection(
-            channel_names, message
-        )
-        for index, channel_keys in by_connection.items():
-            client = self.clients[index]
-            pipe = client.pipeline(transaction=False)
-            for channel_key in channel_keys:
-                pipe.zremrangebyscore(channel_key, min=0, max=int(time.time()) - int(layer.expiry))
-            pipe.execute()
-            args = [messages[k] for k in channel_keys] + [capacities[k] for k in channel_keys]
-            over = client.eval(
-                _GROUP_SEND_LUA, len(channel_keys), *channel_keys, *args, time.time(), layer.expiry
-            )
-            if over:
-                logger.info("%s channels over capacity in group %s", over, group)
 
 
 _publisher_instance: _Publisher | None = None

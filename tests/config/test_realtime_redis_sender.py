@@ -5,7 +5,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import channel_layers
 
-from config.realtime import SyncRedisGroupSender
+from config.realtime_redis import SyncRedisGroupSender
 
 pytestmark = pytest.mark.redis
 
@@ -54,3 +54,48 @@ def test_other_layers_keep_the_async_path():
     from channels.layers import InMemoryChannelLayer
 
     assert SyncRedisGroupSender.for_layer(InMemoryChannelLayer()) is None
+
+
+def test_a_batch_reaches_each_groups_members_in_order_with_one_lookup(layer, monkeypatch):
+    sender = SyncRedisGroupSender.for_layer(layer)
+    ana, ana_phone, luis = (async_to_sync(layer.new_channel)() for _ in range(3))
+    async_to_sync(layer.group_add)("user.ana", ana)
+    async_to_sync(layer.group_add)("user.ana", ana_phone)
+    async_to_sync(layer.group_add)("user.luis", luis)
+    lookups = []
+    real_pipeline = sender.clients[0].pipeline
+
+    def counting_pipeline(*args, **kwargs):
+        pipe = real_pipeline(*args, **kwargs)
+        real_execute = pipe.execute
+
+        def execute():
+            commands = [c[0][0] for c in pipe.command_stack]
+            if "ZRANGE" in commands:
+                lookups.append(commands.count("ZRANGE"))
+            return real_execute()
+
+        pipe.execute = execute
+        return pipe
+
+    monkeypatch.setattr(sender.clients[0], "pipeline", counting_pipeline)
+
+    def event(n):
+        return {"type": "realtime.event", "event": {"type": "task.updated", "n": n}}
+
+    sender.group_send_many(
+        [
+            ("user.ana", event(1)),
+            ("user.nobody", event(2)),
+            ("user.luis", event(3)),
+            ("user.ana", event(4)),
+        ]
+    )
+
+    async def receive(channel, count):
+        return [(await layer.receive(channel))["event"]["n"] for _ in range(count)]
+
+    assert lookups == [3]  # three groups, one round trip
+    assert async_to_sync(receive)(ana, 2) == [1, 4]
+    assert async_to_sync(receive)(ana_phone, 2) == [1, 4]
+    assert async_to_sync(receive)(luis, 1) == [3]
