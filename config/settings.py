@@ -292,7 +292,10 @@ THROTTLE_RATES = {
     "chat_user": env.str("THROTTLE_CHAT_USER", "30/min"),
     # POST /summaries/{date}/generate: each one may be a model call.
     "summary_generate_user": env.str("THROTTLE_SUMMARY_GENERATE_USER", "30/hour"),
-    # Every authenticated request, in units of its weight (THROTTLE_WEIGHTS).
+    # Every authenticated request, in units of its weight (THROTTLE_WEIGHTS). Counted ahead in
+    # each process (config/throttle_counters.LocalCounts): exact within a quarter of the limit,
+    # below that a process sends its units to Redis up to 0.5 s or 16 units late, so the worst
+    # over-admission is 16 units per process. Limits under 64 units are always exact.
     "user": env.str("THROTTLE_USER", "1200/min"),
 }
 # What one request costs against THROTTLE_RATES["user"] (everything else costs 1).

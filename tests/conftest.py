@@ -31,11 +31,17 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(settings):
+    from config.throttle_counters import reset_local_counts
+
     # Argon2 is deliberately slow; tests that check the production hasher override this back.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The per-user rate's counts ahead of the cache go with it: units pending from one test
+    # would be sent into the next one's counters.
     cache.clear()
+    reset_local_counts()
     yield
     cache.clear()
+    reset_local_counts()
 
 
 @pytest.fixture
