@@ -20,7 +20,7 @@ exception is logged and the request handed over, so a bug here costs speed, neve
 tests/config/test_fastpath.py holds the answers of both paths equal, headers included.
 
 Daphne (`make run`, the `ws` role) serves through config/asgi.py without this layer; the views
-behind the routes keep a faster path of their own inside Django (tasks/views.py).
+behind the routes keep a faster path of their own inside Django (tasks/views/fast.py).
 """
 
 import logging

@@ -16,7 +16,7 @@ from config.fastpath import FastReads
 application = FastReads(
     get_wsgi_application(),
     routes={
-        "/api/v1/tasks": "tasks.views.fast_task_list",
-        "/api/v1/tasks/": "tasks.views.fast_task_list",
+        "/api/v1/tasks": "tasks.views.fast.fast_task_list",
+        "/api/v1/tasks/": "tasks.views.fast.fast_task_list",
     },
 )

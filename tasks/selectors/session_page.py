@@ -1,5 +1,5 @@
 """The task list's first screen with the user row that authentication checks, for the list's
-fast path (tasks/views.py, config/fastpath.py)."""
+fast path (tasks/views/fast.py, config/fastpath.py)."""
 
 import uuid
 from types import SimpleNamespace

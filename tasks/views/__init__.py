@@ -1,30 +1,17 @@
 """Thin viewsets: validate with a serializer, call one service or selector, serialize."""
 
-import functools
 import math
 from datetime import date
-from types import SimpleNamespace
 
 from django.conf import settings
-from django.http import HttpResponse
-from django.utils import timezone, translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
-from rest_framework.pagination import _positive_int
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from accounts.authentication import JWTAuthentication, check_session
-from config.pagination import PageNumberPagination
-from config.renderers import dumps, dumps_native
 from config.viewsets import UserScopedViewSet
 from tasks import selectors, services
 from tasks.models import Category, Task
-from tasks.realtime import task_row_data
-from tasks.selectors import session_page
 from tasks.serializers import (
     CategorySerializer,
     CurrentTaskSerializer,
@@ -221,134 +208,3 @@ class CategoryViewSet(UserScopedViewSet):
     def destroy(self, request, pk=None):
         services.category_delete(user=request.user, category=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- the unfiltered task list without DRF's dispatch ------------------------------------------
-# Every client opens with GET /api/v1/tasks, and DRF's request wrapping, negotiation, pagination
-# objects and response rendering cost about as much CPU as the work itself (bench/RESULTS.md).
-# The plain case (a bearer token, at most `page`/`page_size`, JSON accepted) is answered here
-# with the same authentication, throttle, selector, serializer, renderer and links; anything
-# else (errors of any kind, a filter, `page=last`, another Accept, a 429) goes to
-# TaskViewSet.list unchanged, so every error keeps DRF's envelope. `test_task_list_fast_path`
-# holds the two answers equal.
-
-_FAST_LIST_PARAMS = frozenset({"page", "page_size"})
-_FAST_LIST_ACCEPT = frozenset({"", "*/*", "application/json"})
-
-
-@functools.cache
-def _fast_list_applies() -> bool:
-    # The fast path runs the viewset's authentication and paginator rules itself: it steps
-    # aside if the viewset's checks ever change (a throttle, a permission, another
-    # authentication, paginator or renderer).
-    from config.renderers import ORJSONRenderer
-    from config.throttling import UserRateThrottle
-
-    view = TaskViewSet()
-    return (
-        [type(a) for a in view.get_authenticators()] == [JWTAuthentication]
-        and [type(p) for p in view.get_permissions()] == [IsAuthenticated]
-        and [type(t) for t in view.get_throttles()] == [UserRateThrottle]
-        and view.pagination_class is PageNumberPagination
-        and [type(r) for r in view.get_renderers()] == [ORJSONRenderer]
-    )
-
-
-def fast_task_list(request):
-    """The response of TaskViewSet.list for the plain case, or None to let DRF answer.
-    Also answered in front of the middleware stack under WSGI (config/fastpath.py).
-
-    The viewset's own rules, without DRF's dispatch: the bearer token validated by its
-    authentication class, the user row checked by the same `check_session` (read with the
-    page, in one query on PostgreSQL), the user's language, its throttle, its paginator's
-    page size, numbers and links. Anything it would refuse (a bad token, a revoked session, a
-    429, a bad or past-the-end page) is left to DRF to answer in full."""
-    if not _fast_list_applies():
-        return None
-    if request.method != "GET" or not _FAST_LIST_PARAMS.issuperset(request.GET):
-        return None
-    if request.META.get("HTTP_ACCEPT", "") not in _FAST_LIST_ACCEPT:
-        return None
-    number, size = _page_number(request), _page_size(request)
-    claims = JWTAuthentication().token_claims(request) if number is not None else None
-    if claims is None:
-        return None
-    user_id, generation = claims
-    session, rows, total = session_page.task_page_with_session(
-        user_id=user_id, offset=(number - 1) * size, limit=size
-    )
-    if session is None or (not rows and number > 1):
-        return None
-    try:
-        check_session(
-            is_active=session.is_active,
-            token_generation=session.token_generation,
-            claimed_generation=generation,
-        )
-    except APIException:
-        return None
-    translation.activate(session.language)
-    request.LANGUAGE_CODE = translation.get_language()
-    # The viewset's throttle, as DRF runs it after authentication (a list costs 1 unit).
-    # Refused: DRF answers the 429 (and checks again, the refused unit having been given back).
-    user = SimpleNamespace(pk=user_id, is_authenticated=True)
-    if not TaskViewSet.throttle_classes[0]().allow_request(SimpleNamespace(user=user), None):
-        return None
-    response = HttpResponse(_page_body(request, rows, total, number, size), "application/json")
-    response["Allow"] = _LIST_ALLOW
-    return response
-
-
-def _page_number(request) -> int | None:
-    # Django's paginator takes int(page); anything else here (`last`, a bad number) is DRF's.
-    page = request.GET.get(PageNumberPagination.page_query_param, "1")
-    return int(page) if page.isascii() and page.isdigit() and int(page) >= 1 else None
-
-
-def _page_size(request) -> int:
-    try:
-        return _positive_int(
-            request.GET[PageNumberPagination.page_size_query_param],
-            strict=True,
-            cutoff=PageNumberPagination.max_page_size,
-        )
-    except (KeyError, ValueError):
-        return PageNumberPagination.page_size
-
-
-def _page_body(request, rows, total: int, number: int, size: int) -> bytes:
-    """The paginator's body: count, links as DRF builds them, the rows as TaskSerializer."""
-    url = request.build_absolute_uri()
-    pages = max(1, math.ceil(total / size))
-    body = {
-        "count": total,
-        "next": replace_query_param(url, "page", number + 1) if number < pages else None,
-        "previous": None
-        if number == 1
-        else remove_query_param(url, "page")
-        if number == 2
-        else replace_query_param(url, "page", number - 1),
-        "results": [],
-    }
-    now = timezone.now()
-    if timezone.get_current_timezone_name() == "UTC":
-        body["results"] = [task_row_data(row, now) for row in rows]
-        return dumps_native(body)
-    body["results"] = TaskSerializer(rows, many=True).data
-    return dumps(body)
-
-
-def with_fast_task_list(view):
-    """Wrap the router's tasks list/create view with the fast path for plain GETs."""
-
-    @functools.wraps(view)
-    def task_list_or_create(request, *args, **kwargs):
-        response = fast_task_list(request)
-        if response is not None:
-            return response
-        return view(request, *args, **kwargs)
-
-    return task_list_or_create
-
-
-_LIST_ALLOW = "GET, POST, HEAD, OPTIONS"
