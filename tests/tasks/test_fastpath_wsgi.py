@@ -3,9 +3,11 @@
 request it should not take must reach the full stack untouched."""
 
 import io
+import json
 import logging
 import sys
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
@@ -14,8 +16,9 @@ from django.db import OperationalError
 from django.test import override_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from config.fastpath import FastReads
+from config.fastpath import FastPaths
 from config.wsgi import application
+from tasks.models import Task, TaskEvent
 from tasks.selectors import session_page
 from tests.conftest import access_token_for
 
@@ -85,7 +88,7 @@ def full_stack():
 
 @pytest.fixture
 def fast(full_stack):
-    return FastReads(full_stack, application.route_names)
+    return FastPaths(full_stack, application.route_names)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +138,7 @@ def test_https_rules_apply_as_in_the_stack(token):
     # Middleware read their settings when built: both stacks are built under these settings.
     stack = WSGIHandler()
     full_stack = FullStack(stack)
-    fast = FastReads(full_stack, application.route_names)
+    fast = FastPaths(full_stack, application.route_names)
     # Plain HTTP: the stack redirects, so the fast path does not take it.
     assert _call(fast, _environ(token=token))[0].startswith("301")
     assert full_stack.calls == ["/api/v1/tasks"]
@@ -271,4 +274,155 @@ def test_the_request_ends_as_djangos_does(fast, full_stack, token):
     finally:
         request_finished.disconnect(receiver)
 
-    assert finished == [FastReads]  # once, when the server closes the response
+    assert finished == [FastPaths]  # once, when the server closes the response
+
+
+# -- the timer actions (tasks/views/fast.py) ----------------------------------------------------
+
+
+def _post(path, token=None, **extra):
+    return _environ(path, token=token, REQUEST_METHOD="POST", **extra)
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    from django.utils import timezone
+
+    from tests.tasks.conftest import T0
+
+    monkeypatch.setattr(timezone, "now", lambda: T0)
+    return T0
+
+
+def _running(user):
+    return list(Task.objects.filter(user=user, running_since__isnull=False).values_list("title"))
+
+
+def test_a_timer_switch_is_answered_in_front_of_the_stack_as_the_stack_would(
+    fast, full_stack, user, other_user, make_task, frozen_now
+):
+    first, second = make_task(user, title="Uno"), make_task(user, title="Dos")
+    twin_first, twin_second = make_task(other_user, title="Uno"), make_task(other_user, title="Dos")
+    token, twin_token = access_token_for(user), access_token_for(other_user)
+
+    for task, twin in ((first, twin_first), (second, twin_second)):
+        fast_answer = _call(fast, _post(f"/api/v1/tasks/{task.pk}/start", token))
+        stack_answer = _call(django_app, _post(f"/api/v1/tasks/{twin.pk}/start/", twin_token))
+        assert fast_answer[0] == stack_answer[0] == "200 OK"
+        assert fast_answer[1] == stack_answer[1]  # headers (the bodies are the same length)
+        fast_body, stack_body = json.loads(fast_answer[2]), json.loads(stack_answer[2])
+        assert fast_body["id"] == str(task.pk) and stack_body["id"] == str(twin.pk)
+        mine = ("id", "created_at", "updated_at")  # the twin's own
+        assert {k: v for k, v in fast_body.items() if k not in mine} == {
+            k: v for k, v in stack_body.items() if k not in mine
+        }
+    assert full_stack.calls == []
+    assert _running(user) == [("Dos",)]  # the switch paused the first
+    assert Task.objects.get(pk=first.pk).status == "paused"
+    assert TaskEvent.objects.filter(task__user=user, type="paused").count() == 1
+
+
+@pytest.mark.parametrize("action", ["pause", "complete", "reopen"])
+def test_every_timer_action_is_answered_in_front_of_the_stack(
+    fast, full_stack, user, make_task, frozen_now, action
+):
+    from tasks import services
+
+    task = make_task(user, title="Uno")
+    services.task_start(user=user, task=task, source="api", now=frozen_now)
+    if action == "reopen":
+        services.task_complete(user=user, task=task, source="api", now=frozen_now)
+    expected = {"pause": "paused", "complete": "completed", "reopen": "paused"}[action]
+
+    answer = _call(fast, _post(f"/api/v1/tasks/{task.pk}/{action}", access_token_for(user)))
+
+    assert answer[0] == "200 OK"
+    assert json.loads(answer[2])["status"] == expected
+    assert Task.objects.get(pk=task.pk).status == expected
+    assert full_stack.calls == []
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "another user's task",
+        "malformed id",
+        "completed task",
+        "pause when not running",
+        "bad token",
+        "inactive user",
+        "throttled",
+        "a body",
+    ],
+)
+def test_every_refused_timer_action_is_answered_by_the_stack_and_changes_nothing(
+    fast, full_stack, user, other_user, make_task, settings, case
+):
+    from tasks import services
+
+    task = make_task(user, title="Uno")
+    token = access_token_for(user)
+    action, extra = "start", {}
+    if case == "another user's task":
+        task = make_task(other_user, title="Ajena")
+    elif case == "malformed id":
+        task = SimpleNamespace(pk="not-a-uuid")
+    elif case == "completed task":
+        services.task_complete(user=user, task=task, source="api")
+    elif case == "pause when not running":
+        action = "pause"
+    elif case == "bad token":
+        token = "not-a-token"
+    elif case == "inactive user":
+        user.is_active = False
+        user.save()
+    elif case == "throttled":
+        settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "user": "1/min"}
+        assert _call(django_app, _environ(token=token))[0] == "200 OK"  # the one unit
+    elif case == "a body":
+        extra = {"CONTENT_LENGTH": "2", "wsgi.input": io.BytesIO(b"{}")}
+    path = f"/api/v1/tasks/{task.pk}/{action}"
+    before = list(Task.objects.order_by("pk").values_list("pk", "status", "running_since"))
+
+    status, _, body = _call(fast, _post(path, token, **extra))
+
+    assert full_stack.calls == [path]
+    expected = {
+        "another user's task": "404",
+        "malformed id": "404",
+        "completed task": "409",
+        "pause when not running": "409",
+        "bad token": "401",
+        "inactive user": "401",
+        "throttled": "429",
+        "a body": "200",
+    }[case]
+    assert status.startswith(expected), (status, body)
+    if case != "a body":
+        assert b'"error"' in body
+        after = list(Task.objects.order_by("pk").values_list("pk", "status", "running_since"))
+        assert after == before
+
+
+def test_a_database_error_in_a_timer_action_is_a_503_never_a_second_attempt(
+    fast, full_stack, user, make_task, monkeypatch
+):
+    from tasks.views import fast as fast_views
+
+    calls = []
+
+    def failing(**kwargs):
+        calls.append(kwargs)
+        raise OperationalError("the answer to COMMIT was lost")
+
+    monkeypatch.setitem(fast_views._TIMER_ACTIONS, "start", failing)
+    task = make_task(user)
+
+    status, headers, body = _call(
+        fast, _post(f"/api/v1/tasks/{task.pk}/start", access_token_for(user))
+    )
+
+    assert status.startswith("503")
+    assert dict(headers)["Retry-After"]
+    assert json.loads(body)["error"]["code"] == "service_unavailable"
+    assert full_stack.calls == [] and len(calls) == 1
