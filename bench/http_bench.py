@@ -1,7 +1,7 @@
 """HTTP benchmark: the API under several servers, side by side with the Fastify anchor.
 
     make bench                                   # or: .venv/bin/python bench/http_bench.py
-    make bench-smoke                             # 1 s, 2 connections, one variant
+    make bench-smoke                             # 1 s, 2 connections, the production variant
     .venv/bin/python bench/http_bench.py --variants gunicorn-sync-2,uvicorn-2 --duration 5
     .venv/bin/python bench/http_bench.py --list-variants
 
@@ -64,6 +64,20 @@ def _granian(*, workers: int, threads: int) -> list[str]:
 
 # Every variant also gets DATABASE_CONN_MAX_AGE=600 (see COMMON_ENV): persistent connections.
 VARIANTS = [
+    # What production runs: the image's `http` role and `make serve` start bin/http-server, the
+    # one place that names the HTTP server and its options; 2 workers for a 2-core VPS.
+    Variant(
+        "production",
+        [str(benchlib.ROOT / "bin" / "http-server")],
+        True,
+        "bin/http-server, as the image's http role runs it (WEB_CONCURRENCY=2)",
+        {
+            "HOST": "127.0.0.1",
+            "PORT": "{port}",
+            "WEB_CONCURRENCY": "2",
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        },
+    ),
     Variant("gunicorn-sync-2", [*_gunicorn("-w", "2"), "{wsgi}"], True, "WSGI, 2 sync workers"),
     Variant("gunicorn-sync-3", [*_gunicorn("-w", "3"), "{wsgi}"], False, "WSGI, 3 sync workers"),
     Variant("gunicorn-sync-4", [*_gunicorn("-w", "4"), "{wsgi}"], True, "WSGI, 4 sync workers"),
@@ -420,7 +434,7 @@ def main() -> int:
         return 0
     if args.smoke:
         args.duration, args.connections, args.query_samples = 1.0, "2", 2
-        args.variants = args.variants or "gunicorn-sync-2"
+        args.variants = args.variants or "production"
     wanted = args.variants.split(",") if args.variants else [v.name for v in VARIANTS if v.default]
     unknown = set(wanted) - set(names)
     if unknown:
@@ -487,7 +501,8 @@ def main() -> int:
         argv = [
             a.format(port=port, wsgi=wsgi, asgi="config.asgi:application") for a in variant.argv
         ]
-        server = Server(variant.name, argv, {**env, **variant.env}, port, tmp)
+        variant_env = {name: value.format(port=port) for name, value in variant.env.items()}
+        server = Server(variant.name, argv, {**env, **variant_env}, port, tmp)
         benchlib.log(f"{variant.name}: {' '.join(argv[1:])}")
         try:
             server.start()
