@@ -1,5 +1,5 @@
 # Entry points for developers and CI. `make run` serves on http://127.0.0.1:8000 through Daphne,
-# `make serve` runs the production pair (gunicorn on PORT, Daphne for /ws/ on WS_PORT),
+# `make serve` runs the production pair (granian on PORT, Daphne for /ws/ on WS_PORT),
 # `make test` runs the suite. Both create .venv with Python >= 3.12 and install the project.
 SHELL := /bin/bash
 VENV := .venv
@@ -32,8 +32,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-# The benchmarks' servers (the `bench` extra: granian, uvicorn) on top of the dev install; only
-# the bench targets need them, so make test and make run never install them.
+# The benchmarks' other servers (the `bench` extra: gunicorn, uvicorn) on top of the dev install;
+# only the bench targets need them, so make test and make run never install them.
 $(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	@touch $@
@@ -47,7 +47,7 @@ run: migrate
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # The production pair, with the commands the image runs (bin/http-server, bin/ws-server):
-# http://$(HOST):$(PORT) by gunicorn, ws://$(HOST):$(WS_PORT)/ws/ by Daphne. Ctrl-C stops both.
+# http://$(HOST):$(PORT) by granian, ws://$(HOST):$(WS_PORT)/ws/ by Daphne. Ctrl-C stops both.
 serve: migrate
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) PORT=$(PORT) WS_PORT=$(WS_PORT) bin/serve
 

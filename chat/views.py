@@ -91,7 +91,8 @@ def _release_pooled_connection() -> None:
     connections come from a small pool shared by every socket; a turn waits on the model for
     seconds to minutes, and holding a pooled connection that long would starve the sockets.
     The turn's own reads and writes take connections as they need them. Persistent
-    connections (gunicorn, `make serve`) are kept: that worker is busy with this turn anyway.
+    connections (granian's WSGI workers, `make serve`) are kept: that worker is busy with this
+    turn anyway.
     """
     if getattr(connection, "pool", None) is not None:
         connection.close()

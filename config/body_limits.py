@@ -3,7 +3,7 @@
 The limit is API_MAX_BODY_BYTES (1 MiB), VOICE_MAX_BODY_BYTES (25 MiB) on the voice upload
 route; the answer is 413 with the error envelope (`payload_too_large`).
 
-- gunicorn (WSGI): Django reads the body lazily from the socket, so RequestGuardMiddleware
+- granian (WSGI): Django reads the body lazily from the socket, so RequestGuardMiddleware
   (config/middleware.py) refuses a declared Content-Length over the limit before anything is
   read, and a chunked body without one (411).
 - Daphne (ASGI): Twisted, under Daphne, writes a request's whole body to memory or a temporary

@@ -38,7 +38,7 @@ class RequestGuardMiddleware:
         except ValueError:
             return json_error(400, "bad_request", _("Invalid Content-Length header."))
         if length > limit:
-            # Nothing of the body has been read (gunicorn reads it lazily); the envelope in the
+            # Nothing of the body has been read (granian reads it lazily); the envelope in the
             # client's language, as LocaleMiddleware has not run yet (config/body_limits.py).
             body = too_large_body(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
             return HttpResponse(body, status=413, content_type="application/json")

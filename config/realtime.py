@@ -20,7 +20,7 @@ that had stopped. Now the request thread only hands the event over, in one of tw
   update is a courtesy, the committed change is what counts. An event that cannot be sent
   because Redis is away is dropped too, with a warning every few seconds (not a traceback per
   event) and a line when Redis answers again; the next event reconnects. The thread starts on
-  first use and again in a forked child (gunicorn workers) or if it ever died.
+  first use and again in a forked child (a server's worker process) or if it ever died.
 - In-memory layer (development, one Daphne process): the layer is plain Python objects whose
   queues wake consumers on the loop they wait on, so the event must be sent on that loop. The
   chat consumer registers its running loop with `bind_loop()`, and the request thread schedules
@@ -312,8 +312,8 @@ _in_flight = _InFlight()
 
 
 def _forget_inherited_state() -> None:
-    """In a forked child (a gunicorn worker) the parent's thread does not exist and its locks
-    may have been held at fork time: start from nothing."""
+    """In a forked child (a server's worker process) the parent's thread does not exist and its
+    locks may have been held at fork time: start from nothing."""
     global _in_flight, _publisher_instance, _publisher_lock, _consumer_loop
     _in_flight = _InFlight()
     _publisher_instance = None

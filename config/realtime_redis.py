@@ -34,7 +34,7 @@ class SyncRedisGroupSender:
     """channels_redis's `group_send` over synchronous redis-py clients.
 
     The async layer costs an event-loop turn and several coroutine hops per Redis command; in a
-    gunicorn worker that is CPU taken from requests. This does the same Redis work with the
+    WSGI worker that is CPU taken from requests. This does the same Redis work with the
     layer's own key names, hashing and message encoding (its methods), the same script, and
     plain sockets with a timeout, so a stalled Redis fails the send instead of hanging it.
     Layers it cannot mirror (Sentinel hosts, another backend) get `None` from `for_layer` and

@@ -142,6 +142,21 @@ else:
         _db_options.setdefault(
             "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
         )
+        # The servers (APP_SERVER set) bound how long PostgreSQL may hold a request: a statement,
+        # including its wait for a row lock (select_for_update), is canceled after 30 s. The
+        # HTTP role's granian workers have no per-request time limit and serve one request at a
+        # time, so a request stuck on a lock would otherwise hold its worker (and the requests
+        # queued on it) for as long as the lock is held (bin/http-server, deploy/README.md). The
+        # client gets the 503 of a database error (config/outage.py) and retries. Background
+        # jobs, migrations and manage.py have no limit. 0 turns it off (a pooler that refuses
+        # startup options).
+        _statement_timeout = env.float(
+            "DATABASE_STATEMENT_TIMEOUT_SECONDS", default=30.0 if APP_SERVER else 0.0
+        )
+        if _statement_timeout > 0:
+            # Added to any `?options=` of DATABASE_URL; psycopg sends them when it connects.
+            _timeout = f"-c statement_timeout={round(_statement_timeout * 1000)}"
+            _db_options["options"] = f"{_db_options.get('options', '')} {_timeout}".strip()
     if APP_SERVER == "asgi" and DATABASES["default"]["ENGINE"] == "config.db_postgresql":
         # Under Daphne, Django runs each request's sync code in a thread of its own (a fresh
         # thread-sensitive context per request) and consumers' database calls in executor
@@ -168,7 +183,7 @@ else:
     else:
         # WSGI workers serve one request at a time on one thread, so a persistent connection
         # per worker is reused by every request (no connect per request) and health-checked
-        # before reuse after an idle spell. Worst case: WEB_CONCURRENCY (gunicorn workers) x
+        # before reuse after an idle spell. Worst case: WEB_CONCURRENCY (granian workers) x
         # HTTP replicas connections, plus DATABASE_POOL_MAX_SIZE x Daphne replicas, plus one per
         # db_worker/scheduler/manage.py process: keep the sum under PostgreSQL's
         # max_connections (100 by default). Elsewhere (manage.py, tests) connections close

@@ -1,5 +1,5 @@
-"""WSGI entry point for plain HTTP in production: `gunicorn -c config/gunicorn.py
-config.wsgi:application` (bin/http-server). Websockets are Daphne's (config/asgi.py)."""
+"""WSGI entry point for plain HTTP in production: granian's WSGI workers serve
+`config.wsgi:application` (bin/http-server). Websockets are Daphne's (config/asgi.py)."""
 
 import os
 

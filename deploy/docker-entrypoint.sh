@@ -1,6 +1,6 @@
 #!/bin/sh
 # Roles (the first argument; the image's default is `http`):
-#   http       plain HTTP: gunicorn sync WSGI workers (WEB_CONCURRENCY, default 2) on HOST:PORT
+#   http       plain HTTP: granian WSGI workers (WEB_CONCURRENCY, default 2) on HOST:PORT
 #   ws         websockets (/ws/) and the assistant's REST turns: Daphne on HOST:PORT
 #   worker     background jobs: `manage.py db_worker` (django-tasks-db), one job at a time
 #   scheduler  periodic jobs: `manage.py crontask` (django-crontask); run exactly one
@@ -92,7 +92,7 @@ case "$role" in
   # checkout serve the same way; the image sets HOST=0.0.0.0 and PORT=8000 for both.
   http)
     wait_for_database
-    # gunicorn -c config/gunicorn.py config.wsgi:application: WEB_CONCURRENCY sync workers.
+    # granian config.wsgi:application: WEB_CONCURRENCY workers, one request at a time each.
     exec bin/http-server
     ;;
   ws)
@@ -126,7 +126,7 @@ case "$role" in
     ;;
   backend)
     # Removed role: fail loudly rather than exec a command that does not exist.
-    echo "the 'backend' role was removed: use 'http' (gunicorn) and 'ws' (Daphne), and run" \
+    echo "the 'backend' role was removed: use 'http' (granian) and 'ws' (Daphne), and run" \
       "'migrate' once before an update (deploy/README.md)" >&2
     exit 64
     ;;

@@ -1,5 +1,5 @@
 """Bodies over the limit are refused with 413 and the envelope before they are stored, by the
-real servers (gunicorn for HTTP, Daphne for websockets and the assistant's turns) and by the
+real servers (granian for HTTP, Daphne for websockets and the assistant's turns) and by the
 ASGI application itself. 1 MiB everywhere, 25 MiB on the voice upload route.
 
 "Before they are stored": the servers answer a request whose headers declare too much without
@@ -21,8 +21,9 @@ TASKS = "/api/v1/tasks"
 VOICE = "/api/v1/chat/voice"
 
 
-def raw_request(port: int, path: str, headers: dict, body_parts=()) -> tuple[int, dict, bytes]:
-    """Send a request by hand (headers, then whatever body parts) and read the answer."""
+def raw_request(port: int, path: str, headers: dict, body_parts=()):
+    """Send a request by hand (headers, then whatever body parts) and read the answer: status,
+    headers (case-insensitive: granian sends their names in lower case) and body."""
     with socket.create_connection(("127.0.0.1", port), timeout=20) as conn:
         head = f"POST {path} HTTP/1.1\r\nHost: localhost\r\n"
         head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
@@ -31,7 +32,7 @@ def raw_request(port: int, path: str, headers: dict, body_parts=()) -> tuple[int
             conn.sendall(part)
         response = http.client.HTTPResponse(conn)
         response.begin()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, response.headers, response.read()
 
 
 def chunked(total: int, size: int = 64 * 1024):
@@ -47,13 +48,11 @@ def assert_413(status: int, body: bytes) -> None:
     assert json.loads(body)["error"]["code"] == "payload_too_large"
 
 
-@pytest.fixture(params=["gunicorn", "daphne"])
-def server_port(request, tmp_path, django_db_setup):
-    """The production HTTP server (bin/http-server) or the websocket one (bin/ws-server)."""
+def serve(script: str, tmp_path):
+    """bin/<script> on a free port until the test is done."""
     port = free_port()
-    command = BIN / ("http-server" if request.param == "gunicorn" else "ws-server")
     log = tmp_path / "server.log"
-    process = start([str(command)], server_env(tmp_path, PORT=str(port)), log)
+    process = start([str(BIN / script)], server_env(tmp_path, PORT=str(port)), log)
     try:
         wait_until_healthy(process, port, log)
         yield port
@@ -64,6 +63,18 @@ def server_port(request, tmp_path, django_db_setup):
         except Exception:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(params=["http-server", "ws-server"])
+def server_port(request, tmp_path, django_db_setup):
+    """The production HTTP server (bin/http-server: granian) or the websocket one
+    (bin/ws-server: Daphne)."""
+    yield from serve(request.param, tmp_path)
+
+
+@pytest.fixture
+def http_server_port(tmp_path, django_db_setup):
+    yield from serve("http-server", tmp_path)
 
 
 def test_declared_oversize_body_is_refused_without_reading_it(server_port):
@@ -107,8 +118,8 @@ def test_413_follows_the_accept_language(server_port):
 
 
 def test_chunked_body_passing_the_limit_is_refused_on_daphne(tmp_path, django_db_setup):
-    """Without Content-Length Daphne would store whatever comes; it stops at the limit. (gunicorn
-    answers such a request 411 before reading it: config/middleware.py.)"""
+    """Without Content-Length Daphne would store whatever comes; it stops at the limit. (The
+    HTTP server answers such a request 411 before reading it: the next test.)"""
     port = free_port()
     log = tmp_path / "daphne.log"
     process = start([str(BIN / "ws-server")], server_env(tmp_path, PORT=str(port)), log)
@@ -121,6 +132,17 @@ def test_chunked_body_passing_the_limit_is_refused_on_daphne(tmp_path, django_db
         process.wait(timeout=10)
 
     assert_413(status, body)
+
+
+def test_chunked_body_is_refused_unread_on_the_http_server(http_server_port):
+    """granian hands the body to Django lazily, so RequestGuardMiddleware (config/middleware.py)
+    answers before any of it is read: the client below sends the headers and never a body."""
+    headers = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+
+    status, _headers, body = raw_request(http_server_port, TASKS, headers)
+
+    assert status == 411
+    assert json.loads(body)["error"]["code"] == "length_required"
 
 
 # -- the ASGI application itself (any ASGI server) --------------------------------------------

@@ -1,10 +1,14 @@
 """How database connections are kept depends on the server running the process, which its entry
 point declares (APP_SERVER): persistent connections in WSGI workers, Django's psycopg pool under
-Daphne. Checked in a fresh interpreter that imports the real entry point."""
+Daphne, a statement timeout in both. Checked in a fresh interpreter that imports the real entry
+point."""
 
 import json
 
+import pytest
+
 from tests.config.test_settings_env import run
+from tests.ws.daphne import _test_database_url
 
 POSTGRES = "postgres://agente@db.invalid:5432/agente"
 
@@ -23,12 +27,14 @@ print(json.dumps({
     "pool_options": db["OPTIONS"].get("pool"),
     "pool_max_size": pool.max_size if pool else None,
     "pool_checks": bool(pool and pool._check),
+    "options": db["OPTIONS"].get("options"),
 }))
 """
 
 
 def database_settings(entry_point: str, **env) -> dict:
-    result = run(["-c", PRINT_DATABASE, entry_point], DATABASE_URL=POSTGRES, APP_SERVER=None, **env)
+    env = {"DATABASE_URL": POSTGRES, "APP_SERVER": None, **env}
+    result = run(["-c", PRINT_DATABASE, entry_point], **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -70,3 +76,52 @@ def test_other_processes_close_connections_after_each_request_as_before():
     assert values["app_server"] == ""
     assert values["conn_max_age"] == 0
     assert values["pool_options"] is None
+
+
+def test_servers_cancel_a_statement_after_30_seconds_and_other_processes_never_do():
+    # lock waits count: a request stuck behind a row lock is canceled too (config/settings.py)
+    for entry_point in ("config.wsgi", "config.asgi"):
+        assert database_settings(entry_point)["options"] == "-c statement_timeout=30000"
+    assert database_settings("config.settings")["options"] is None
+
+
+def test_statement_timeout_comes_from_the_environment_and_keeps_the_url_options():
+    url = f"{POSTGRES}?options=-c%20search_path%3Dagente"
+    values = database_settings(
+        "config.wsgi", DATABASE_URL=url, DATABASE_STATEMENT_TIMEOUT_SECONDS="2.5"
+    )
+    assert values["options"] == "-c search_path=agente -c statement_timeout=2500"
+    assert (
+        database_settings("config.wsgi", DATABASE_STATEMENT_TIMEOUT_SECONDS="0")["options"] is None
+    )
+
+
+SLEEP_PAST_THE_TIMEOUT = """
+import importlib, sys, time
+importlib.import_module("config.wsgi")
+from django.db import OperationalError, connection
+started = time.monotonic()
+try:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(5)")
+    print("not canceled")
+except OperationalError as exc:
+    print(type(exc.__cause__).__name__, round(time.monotonic() - started, 1))
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_cancels_a_server_statement_that_runs_past_the_timeout(tmp_path):
+    """On a real PostgreSQL: the statement is canceled, as the OperationalError that the app
+    answers 503 for (config/outage.py), instead of holding the worker."""
+    result = run(
+        ["-c", SLEEP_PAST_THE_TIMEOUT],
+        DATABASE_URL=_test_database_url(tmp_path),
+        APP_SERVER=None,
+        DATABASE_STATEMENT_TIMEOUT_SECONDS="0.5",
+    )
+    assert result.returncode == 0, result.stderr
+    name, seconds = result.stdout.split()
+    assert name == "QueryCanceled"
+    assert float(seconds) < 3

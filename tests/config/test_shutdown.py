@@ -1,7 +1,7 @@
 """SIGTERM under load: the servers exit in time and leave the timers consistent.
 
 A deploy stops containers with SIGTERM and kills them 10 s later. The real commands
-(bin/http-server: gunicorn with config/gunicorn.py; bin/ws-server: Daphne; and `make run`'s
+(bin/http-server: granian's WSGI workers; bin/ws-server: Daphne; and `make run`'s
 single Daphne) run as subprocesses against the test database while client threads switch one
 user's timer between two tasks as fast as they can, and get SIGTERM in the middle of it.
 Each must be gone within 10 s (a Daphne serving HTTP used to hang forever: a request
@@ -219,22 +219,22 @@ def assert_served_under_load(switcher: Switcher, until: float, output) -> None:
     assert all(status == 200 for status in before_sigterm), (sorted(set(before_sigterm)), output)
 
 
-def test_gunicorn_and_daphne_exit_in_time_on_sigterm_under_load(switching_user, tmp_path):
+def test_granian_and_daphne_exit_in_time_on_sigterm_under_load(switching_user, tmp_path):
     user, task_ids, token = switching_user
     http_port, ws_port = free_port(), free_port()
-    logs = {"gunicorn": tmp_path / "gunicorn.log", "daphne": tmp_path / "daphne.log"}
+    logs = {"granian": tmp_path / "granian.log", "daphne": tmp_path / "daphne.log"}
     processes = {
-        "gunicorn": start(
+        "granian": start(
             [str(BIN / "http-server")],
             server_env(tmp_path, PORT=str(http_port), WEB_CONCURRENCY="3"),
-            logs["gunicorn"],
+            logs["granian"],
         ),
         "daphne": start(
             [str(BIN / "ws-server")], server_env(tmp_path, PORT=str(ws_port)), logs["daphne"]
         ),
     }
     try:
-        wait_until_healthy(processes["gunicorn"], http_port, logs["gunicorn"])
+        wait_until_healthy(processes["granian"], http_port, logs["granian"])
         wait_until_healthy(processes["daphne"], ws_port, logs["daphne"])
 
         with Switcher(http_port, token, task_ids) as switcher:
@@ -251,10 +251,10 @@ def test_gunicorn_and_daphne_exit_in_time_on_sigterm_under_load(switching_user, 
         kill_leftovers(processes)
 
     output = {name: path.read_text(errors="replace")[-3000:] for name, path in logs.items()}
-    assert took["gunicorn"] is not None, f"gunicorn still running:\n{output['gunicorn']}"
+    assert took["granian"] is not None, f"granian still running:\n{output['granian']}"
     assert took["daphne"] is not None, f"daphne still running:\n{output['daphne']}"
     assert_served_under_load(switcher, sigterm_at, output)
-    # gunicorn's workers published through Redis to the socket on Daphne.
+    # granian's workers published through Redis to the socket on Daphne.
     assert live.task_updates > 0, output
     assert_timers_consistent(user)
 

@@ -49,7 +49,8 @@ def free_port() -> int:
 
 
 def request(port, method, path, *, body=None, headers=None, timeout=15):
-    """(status, headers, parsed JSON or raw bytes) of one request to 127.0.0.1:port."""
+    """(status, headers, parsed JSON or raw bytes) of one request to 127.0.0.1:port. Header
+    names are case-insensitive (granian sends them in lower case)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         payload = json.dumps(body).encode() if body is not None else None
@@ -60,7 +61,7 @@ def request(port, method, path, *, body=None, headers=None, timeout=15):
         reply = connection.getresponse()
         raw = reply.read()
         is_json = reply.getheader("Content-Type", "").startswith("application/json")
-        return reply.status, dict(reply.getheaders()), json.loads(raw) if is_json else raw
+        return reply.status, reply.headers, json.loads(raw) if is_json else raw
     finally:
         connection.close()
 

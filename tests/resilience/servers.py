@@ -5,7 +5,7 @@
   on the same port.
 - `TcpProxy` (tests/config/tcp_proxy.py) in front of PostgreSQL: `stop()` cuts every open
   connection and refuses new ones, `start()` restores it on the same port.
-- `Server`: bin/http-server (gunicorn) or bin/ws-server (Daphne) as a subprocess, the commands
+- `Server`: bin/http-server (granian) or bin/ws-server (Daphne) as a subprocess, the commands
   production runs, with the environment the test chooses.
 """
 

@@ -1,4 +1,4 @@
-"""Outages on real servers: the production pair (bin/http-server: gunicorn; bin/ws-server:
+"""Outages on real servers: the production pair (bin/http-server: granian; bin/ws-server:
 Daphne) as subprocesses, on a Redis of this module's own that the test kills and starts again,
 and on PostgreSQL behind a TCP proxy that the test cuts and restores. The same requests go to
 both servers, which must behave alike.
@@ -10,6 +10,9 @@ both servers, which must behave alike.
   Retry-After, the socket answers a chat message with an error frame and a new socket is
   closed with 4503; once PostgreSQL is back everything works again without a restart, and a
   timer switched continuously across the cut is consistent (nothing half-written).
+- A request stuck behind a row lock: PostgreSQL cancels it after the statement timeout, the
+  client gets the same 503, and the worker serves the next request (granian has no per-request
+  time limit of its own).
 """
 
 import http.client
@@ -18,10 +21,12 @@ import threading
 import time
 
 import pytest
+from django.db import transaction
 from django.db.models import Sum
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
+from accounts.locks import lock_user
 from tasks import services
 from tasks.models import Task, TaskEvent
 from tests.config.tcp_proxy import TcpProxy
@@ -42,7 +47,7 @@ FRAME_SECONDS = 15
 
 @pytest.fixture(scope="module")
 def stack(django_db_setup, django_db_blocker, tmp_path_factory):
-    """gunicorn and Daphne on the module's own Redis and on PostgreSQL through a proxy."""
+    """granian and Daphne on the module's own Redis and on PostgreSQL through a proxy."""
     tmp = tmp_path_factory.mktemp("outage")
     redis_server = RedisServer(tmp).start()
     with django_db_blocker.unblock():
@@ -60,9 +65,11 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
             # Daphne's pool gives up on a connection after this long (10 s in production):
             # the same answer, sooner.
             "DATABASE_POOL_TIMEOUT": "3",
+            # 30 s in production (config/settings.py): the same cancellation, sooner.
+            "DATABASE_STATEMENT_TIMEOUT_SECONDS": "2",
         }
     servers = {
-        "gunicorn": Server("gunicorn", "http-server", tmp / "gunicorn.log", env),
+        "granian": Server("granian", "http-server", tmp / "granian.log", env),
         "daphne": Server("daphne", "ws-server", tmp / "daphne.log", env),
     }
     try:
@@ -102,7 +109,8 @@ def call(server: Server, method: str, path: str, body=None, token=None) -> Reply
     try:
         connection.request(method, path, json.dumps(body) if body is not None else None, headers)
         response = connection.getresponse()
-        return Reply(response.status, dict(response.getheaders()), response.read())
+        # Header names are case-insensitive here (granian sends them in lower case).
+        return Reply(response.status, response.headers, response.read())
     finally:
         connection.close()
 
@@ -164,16 +172,16 @@ def logged(server: Server, text: str) -> bool:
 def test_login_a_task_write_and_a_socket_across_a_redis_restart(stack, server_user):
     user = server_user(email="redis@example.com")
     token = access_token_for(user)
-    gunicorn, daphne, redis_server = stack["gunicorn"], stack["daphne"], stack["redis"]
+    granian, daphne, redis_server = stack["granian"], stack["daphne"], stack["redis"]
     socket = Socket(daphne, token)
     assert socket.next_frame() == {"type": "ready"}
-    before = call(gunicorn, "POST", "/api/v1/tasks", {"title": "antes"}, token)
+    before = call(granian, "POST", "/api/v1/tasks", {"title": "antes"}, token)
     assert before.status == 201
     assert socket.wait_for(task_update_for(before.json["id"]))
 
     redis_server.stop()
     during = {}
-    for name, server in (("gunicorn", gunicorn), ("daphne", daphne)):
+    for name, server in (("granian", granian), ("daphne", daphne)):
         during[name] = {
             "login": login(server, user.email).status,
             # Three a minute per email: a fourth and fifth would be 429 if throttles counted.
@@ -202,7 +210,7 @@ def test_login_a_task_write_and_a_socket_across_a_redis_restart(stack, server_us
     deadline = time.monotonic() + RECOVERY_SECONDS
     received = None
     while received is None and time.monotonic() < deadline:
-        write = call(gunicorn, "POST", "/api/v1/tasks", {"title": "después"}, token)
+        write = call(granian, "POST", "/api/v1/tasks", {"title": "después"}, token)
         assert write.status == 201
         received = socket.wait_for(task_update_for(write.json["id"]), timeout=1)
     assert received is not None, daphne.output()[-3000:]
@@ -211,25 +219,25 @@ def test_login_a_task_write_and_a_socket_across_a_redis_restart(stack, server_us
     assert socket.ping() == {"type": "pong"}  # never closed
     socket.close()
 
-    # Throttles count again (each gunicorn worker asks Redis again a moment after a failure).
+    # Throttles count again (each granian worker asks Redis again a moment after a failure).
     statuses = []
     while 429 not in statuses and time.monotonic() < deadline:
-        statuses.append(login(gunicorn, "y@example.com", "mala").status)
+        statuses.append(login(granian, "y@example.com", "mala").status)
     assert 429 in statuses
-    for server in (gunicorn, daphne):
+    for server in (granian, daphne):
         assert call(server, "GET", "/health/ready").status == 200
 
     # What the operator saw: a few lines, not a traceback per request.
-    assert logged(gunicorn, "throttle cache (Redis) unavailable")
-    assert logged(gunicorn, "live updates are dropped")
+    assert logged(granian, "throttle cache (Redis) unavailable")
+    assert logged(granian, "live updates are dropped")
     assert logged(daphne, "sockets stay open without live updates")
     assert logged(daphne, "joined their groups again")
-    assert not logged(gunicorn, "Traceback"), gunicorn.output()[-3000:]
+    assert not logged(granian, "Traceback"), granian.output()[-3000:]
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------
 class Switcher:
-    """A client thread starting one task then the other of the same user on gunicorn until
+    """A client thread starting one task then the other of the same user on granian until
     stopped, across the cut; records every status."""
 
     def __init__(self, server: Server, token: str, task_ids: list[str]):
@@ -277,16 +285,16 @@ def test_a_database_cut_is_503_with_retry_after_everywhere_and_recovers_fully(st
     token = access_token_for(user)
     first = services.task_create(user=user, source="api", title="primera")
     second = services.task_create(user=user, source="api", title="segunda")
-    gunicorn, daphne, proxy = stack["gunicorn"], stack["daphne"], stack["db"]
+    granian, daphne, proxy = stack["granian"], stack["daphne"], stack["db"]
     socket = Socket(daphne, token)
     assert socket.next_frame() == {"type": "ready"}
 
-    with Switcher(gunicorn, token, [str(first.pk), str(second.pk)]) as switcher:
+    with Switcher(granian, token, [str(first.pk), str(second.pk)]) as switcher:
         while len(switcher.statuses) < 10:
             time.sleep(0.05)
         proxy.stop()
         during = {}
-        for name, server in (("gunicorn", gunicorn), ("daphne", daphne)):
+        for name, server in (("granian", granian), ("daphne", daphne)):
             during[name] = {
                 "login": login(server, user.email),
                 "list": call(server, "GET", "/api/v1/tasks", None, token),  # outside DRF
@@ -316,10 +324,11 @@ def test_a_database_cut_is_503_with_retry_after_everywhere_and_recovers_fully(st
     assert set(switcher.statuses) <= {200, 503}, sorted(set(switcher.statuses))
     assert 503 in switcher.statuses
 
-    # Back. gunicorn's workers replace their broken connections before using them: the first
-    # request already succeeds, and so does every one after it.
-    assert login(gunicorn, user.email).status == 200
-    assert [call(gunicorn, "GET", "/api/v1/tasks", None, token).status for _ in range(6)] == [
+    # Back. granian's workers replace their broken connections before using them (Django's
+    # CONN_HEALTH_CHECKS on each worker's persistent connection): the first request already
+    # succeeds, and so does every one after it.
+    assert login(granian, user.email).status == 200
+    assert [call(granian, "GET", "/api/v1/tasks", None, token).status for _ in range(6)] == [
         200
     ] * 6
     # Daphne's pool reconnects in the background (within seconds); then every request succeeds.
@@ -339,5 +348,29 @@ def test_a_database_cut_is_503_with_retry_after_everywhere_and_recovers_fully(st
 
     assert_timers_consistent(user)
     assert not Task.objects.filter(title__startswith="corte").exists()
-    assert logged(gunicorn, "database unavailable")
+    assert logged(granian, "database unavailable")
     assert logged(daphne, "database unavailable")
+
+
+def test_a_request_stuck_behind_a_row_lock_is_canceled_and_the_worker_serves_on(stack, server_user):
+    user = server_user(email="lock@example.com")
+    token = access_token_for(user)
+    task = services.task_create(user=user, source="api", title="bloqueada")
+    granian = stack["granian"]
+    start = f"/api/v1/tasks/{task.pk}/start"
+
+    with transaction.atomic():
+        # Every timer write takes this lock first (tasks/services): the server's start waits on
+        # it for as long as this transaction lasts, unless PostgreSQL cancels the wait.
+        lock_user(user.pk)
+        sent = time.monotonic()
+        stuck = call(granian, "POST", start, None, token)
+        waited = time.monotonic() - sent
+
+    assert_unavailable(stuck)
+    assert waited < FRAME_SECONDS, waited  # the stack's statement timeout is 2 s
+    # Nothing was half-written, and with the lock gone the same start succeeds.
+    assert not Task.objects.get(pk=task.pk).is_running
+    assert call(granian, "POST", start, None, token).status == 200
+    assert Task.objects.get(pk=task.pk).is_running
+    assert_timers_consistent(user)
