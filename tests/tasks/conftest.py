@@ -49,3 +49,15 @@ def event_types(task: Task) -> list[str]:
         .order_by("occurred_at", "type")
         .values_list("type", flat=True)
     )
+
+
+@pytest.fixture
+def token(user, make_task, make_category):
+    """An access token of `user`, who has seven tasks, every other one in a category: the list
+    the fast paths are compared on."""
+    from tests.conftest import access_token_for
+
+    category = make_category(user, name="Trabajo")
+    for n in range(7):
+        make_task(user, title=f"Tarea {n}", category=category if n % 2 else None)
+    return access_token_for(user)

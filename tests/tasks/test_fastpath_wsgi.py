@@ -74,14 +74,6 @@ def _call(app, environ):
 
 
 @pytest.fixture
-def token(user, make_task, make_category):
-    category = make_category(user, name="Trabajo")
-    for n in range(7):
-        make_task(user, title=f"Tarea {n}", category=category if n % 2 else None)
-    return access_token_for(user)
-
-
-@pytest.fixture
 def full_stack():
     return FullStack()
 

@@ -14,14 +14,6 @@ factory = RequestFactory()
 drf_list = TaskViewSet.as_view({"get": "list", "post": "create"})
 
 
-@pytest.fixture
-def token(user, make_task, make_category):
-    category = make_category(user, name="Trabajo")
-    for n in range(7):
-        make_task(user, title=f"Tarea {n}", category=category if n % 2 else None)
-    return access_token_for(user)
-
-
 def _get(path, token, **headers):
     return factory.get(path, HTTP_AUTHORIZATION=f"Bearer {token}", **headers)
 
