@@ -57,10 +57,13 @@ def _close_stale_connections() -> None:
             connection.close_if_unusable_or_obsolete()
 
 
-def database_sync_to_async(func):
-    """Run `func` in the thread-sensitive executor (the request's own thread when called
-    through async_to_sync from a sync view), closing stale connections around it, as a
-    long-lived consumer needs."""
+def database_sync_to_async(func, *, thread_sensitive: bool = True):
+    """Run `func` in a thread, closing stale connections around it, as a long-lived consumer
+    needs. Thread-sensitive by default: the request's own thread when called through
+    async_to_sync from a sync view (its connection, its transaction). A websocket turn passes
+    False: the process's thread pool (ASGI_THREADS, bounded by the psycopg pool), so 50 turns
+    starting together do not queue on channels' one database thread. Each call still runs
+    entirely in one thread, so a function's `atomic()` stays whole."""
 
     def run(*args, **kwargs):
         _close_stale_connections()
@@ -69,7 +72,7 @@ def database_sync_to_async(func):
         finally:
             _close_stale_connections()
 
-    return sync_to_async(run, thread_sensitive=True)
+    return sync_to_async(run, thread_sensitive=thread_sensitive)
 
 
 @dataclass
@@ -97,16 +100,29 @@ async def run_turn(
     conversation_id=None,
     source: str = "text",
     emit: Emit | None = None,
+    thread_sensitive: bool = True,
 ) -> TurnResult:
+    """`thread_sensitive=False` runs the turn's setup (store the message, build the prompt)
+    on the thread pool (see `database_sync_to_async`): for callers without a thread of their
+    own, the websocket. Everything after the model starts stays on the one thread-sensitive
+    thread, whose order the cancellation path relies on: `_record_remains` must run after a
+    tool or the final answer that was still saving, never beside it."""
+
+    def setup_thread(func):
+        return database_sync_to_async(func, thread_sensitive=thread_sensitive)
+
     with translation.override(user.language):
         # Refuses (nothing stored) over the daily budget or while the conversation is busy.
-        user_message = await database_sync_to_async(services.turn_start)(
+        user_message = await setup_thread(services.turn_start)(
             user=user, content=content, conversation_id=conversation_id, source=source
         )
         turn = None
         try:
             turn = _Turn(
-                user=user, user_message=user_message, emit=emit if emit is not None else _discard
+                user=user,
+                user_message=user_message,
+                emit=emit if emit is not None else _discard,
+                setup_thread=setup_thread,
             )
             await turn.send("message.accepted", message=turn.user_message_data)
             if not llm.is_configured():
@@ -126,7 +142,8 @@ async def run_turn(
 
 
 class _Turn:
-    def __init__(self, *, user, user_message: Message, emit: Emit) -> None:
+    def __init__(self, *, user, user_message: Message, emit: Emit, setup_thread) -> None:
+        self.setup_thread = setup_thread
         self.user = user
         self.user_message = user_message
         self.user_message_data = serialize_message(user_message)
@@ -174,7 +191,7 @@ class _Turn:
             raise
 
     async def _run(self) -> TurnResult:
-        messages = await database_sync_to_async(prompt.build_messages)(
+        messages = await self.setup_thread(prompt.build_messages)(
             user=self.user, user_message=self.user_message
         )
         schemas = tools.schemas()

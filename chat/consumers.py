@@ -177,17 +177,18 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
             data={key: value for key, value in frame.items() if key != "type"},
             context={"user": self.user},
         )
-        if not await database_sync_to_async(serializer.is_valid)():
+        # One hop on the thread pool, not three on channels' single database thread: 50
+        # messages arriving together are checked side by side.
+        valid, user, wait = await database_sync_to_async(_admit_message, thread_sensitive=False)(
+            serializer, self.user
+        )
+        if not valid:
             await self.send_frame(_error_frame(ValidationError(serializer.errors)))
             return
-        # The user as they are now: a socket lives for hours, and the prompt needs the current
-        # name, language and timezone. A user deactivated since the handshake is signed out.
-        user = await _active_user(self.user.pk, self.user.token_generation)
         if user is None:
             await self._close_unauthenticated()
             return
         self.user = user
-        wait = await database_sync_to_async(_chat_throttle_wait)(user)
         if wait is not None:
             await self.send_frame(_error_frame(Throttled(wait=wait)))
             return
@@ -208,6 +209,8 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
                     conversation_id=conversation_id,
                     source="text",
                     emit=self.send_frame,
+                    # This consumer's turn setup on the thread pool (see run_turn).
+                    thread_sensitive=False,
                 )
             except DomainError as exc:
                 await self.send_frame({"type": "error", **exc.as_dict()})
@@ -278,14 +281,29 @@ def _error_frame(exc) -> dict:
     return {"type": "error", **response.data["error"]}
 
 
-@database_sync_to_async
-def _active_user(user_id, token_generation: int):
+def _active_user_now(user_id, token_generation: int):
     """The user, unless deactivated or their sessions were revoked since the socket signed in."""
     return (
         get_user_model()
         .objects.filter(pk=user_id, is_active=True, token_generation=token_generation)
         .first()
     )
+
+
+_active_user = database_sync_to_async(_active_user_now)
+
+
+def _admit_message(serializer, user):
+    """(valid, user, wait) for a `message` frame: the serializer's verdict, then the user as they
+    are now (None when deactivated or signed out since the handshake: a socket lives for hours,
+    and the prompt needs the current name, language and timezone), then the chat throttle's
+    wait (None when allowed). Each step runs only when the previous one passed."""
+    if not serializer.is_valid():
+        return False, None, None
+    current = _active_user_now(user.pk, user.token_generation)
+    if current is None:
+        return True, None, None
+    return True, current, _chat_throttle_wait(current)
 
 
 class _ThrottleView:
