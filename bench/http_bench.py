@@ -519,7 +519,10 @@ def main() -> int:
             for scenario, conns in plan:
                 method, path, script, script_env = scenario_request(scenario, seed)
                 if scenario.name != "switch-users":
-                    status, body = benchlib.get(port, path, seed.token, method)
+                    try:
+                        status, body = benchlib.get(port, path, seed.token, method)
+                    except OSError as exc:  # a timeout too: a slow server is a finding, not a crash
+                        status, body = None, repr(exc).encode()
                     if status != 200:
                         problems.append(
                             f"{variant.name} {scenario.name}: HTTP {status} {body[:200]!r}"
