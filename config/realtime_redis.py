@@ -70,9 +70,6 @@ class SyncRedisGroupSender:
                 clients.append(redis.Redis(**{**host, **options}))
         return cls(layer, clients)
 
-    def group_send(self, group: str, message: dict) -> None:
-        self.group_send_many([(group, message)])
-
     def group_send_many(self, items: list[tuple[str, dict]]) -> None:
         """`group_send` of each (group, message), in order; the members of all the groups are
         looked up together, one round trip per Redis server (with nobody listening, the

@@ -90,14 +90,17 @@ def fast_task_list(request):
         return None
     translation.activate(session.language)
     request.LANGUAGE_CODE = translation.get_language()
-    # The viewset's throttle, as DRF runs it after authentication (a list costs 1 unit).
-    # Refused: DRF answers the 429 (and checks again, the refused unit having been given back).
-    user = SimpleNamespace(pk=user_id, is_authenticated=True)
-    if not TaskViewSet.throttle_classes[0]().allow_request(SimpleNamespace(user=user), None):
+    if not _throttle_allows(SimpleNamespace(pk=user_id, is_authenticated=True)):
         return None
     response = HttpResponse(_page_body(request, rows, total, number, size), "application/json")
     response["Allow"] = _LIST_ALLOW
     return response
+
+
+def _throttle_allows(user) -> bool:
+    """The viewset's throttle, as DRF runs it after authentication (these requests cost 1
+    unit). Refused: DRF answers the 429 (and checks again, the refused unit given back)."""
+    return TaskViewSet.throttle_classes[0]().allow_request(SimpleNamespace(user=user), None)
 
 
 def _page_number(request) -> int | None:
@@ -187,7 +190,7 @@ def fast_timer_action(request, pk: str, action: str):
     if authenticated is None:
         return None
     user = authenticated[0]
-    if not TaskViewSet.throttle_classes[0]().allow_request(SimpleNamespace(user=user), None):
+    if not _throttle_allows(user):
         return None
     try:
         task = _TIMER_ACTIONS[action](

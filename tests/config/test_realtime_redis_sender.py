@@ -25,8 +25,8 @@ def test_members_of_the_group_receive_the_message_as_the_layer_encodes_it(layer)
     async_to_sync(layer.group_add)("user.someone-else", outsider)
     message = {"type": "realtime.event", "event": {"type": "task.updated", "task": {"n": 1}}}
 
-    sender.group_send("user.sync-sender", message)
-    sender.group_send("user.sync-sender", {**message, "event": {"type": "task.deleted"}})
+    sender.group_send_many([("user.sync-sender", message)])
+    sender.group_send_many([("user.sync-sender", {**message, "event": {"type": "task.deleted"}})])
 
     async def receive_two():
         return [await layer.receive(member) for _ in range(2)]
@@ -44,7 +44,7 @@ def test_members_of_the_group_receive_the_message_as_the_layer_encodes_it(layer)
 
 def test_a_group_with_no_members_sends_nothing_and_raises_nothing(layer):
     sender = SyncRedisGroupSender.for_layer(layer)
-    sender.group_send("user.nobody", {"type": "realtime.event", "event": {}})
+    sender.group_send_many([("user.nobody", {"type": "realtime.event", "event": {}})])
     # No channel got a message: the layer's keys hold nothing but (at most) the empty group.
     keys = sender.clients[0].keys(f"{layer.prefix}*")
     assert all(b":group:" in key for key in keys), keys
