@@ -135,13 +135,15 @@ else:
         # An unreachable database fails fast (readiness answers 503) instead of hanging a
         # worker for the OS's TCP timeout; `?connect_timeout=N` in DATABASE_URL overrides it.
         _db_options.setdefault("connect_timeout", 5)
-        # Parameters sent apart from the SQL (the extended protocol) let psycopg prepare a
-        # statement once it has run 5 times on a connection; PostgreSQL then skips planning it,
-        # which for the task page costs as much as running it. Connections are persistent
-        # (below), so the hot statements stay prepared. Off for poolers in transaction mode.
-        _db_options.setdefault(
-            "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
-        )
+        # Parameters sent apart from the SQL (the extended protocol), and a statement prepared
+        # once it has run 5 times on a connection (psycopg's prepare_threshold; Django turns
+        # preparing off unless told): PostgreSQL then skips parsing and planning it, which for
+        # the task page cost more CPU than running it. Connections are persistent (below), so
+        # the hot statements stay prepared. Both off (DATABASE_SERVER_SIDE_BINDING=false) for a
+        # pooler in transaction mode, which would hand a prepared name to another connection.
+        _server_side_binding = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+        _db_options.setdefault("server_side_binding", _server_side_binding)
+        _db_options.setdefault("prepare_threshold", 5 if _server_side_binding else None)
         # The servers (APP_SERVER set) bound how long PostgreSQL may hold a request: a statement,
         # including its wait for a row lock (select_for_update), is canceled after 30 s. The
         # HTTP role's granian workers have no per-request time limit and serve one request at a
