@@ -28,6 +28,8 @@ print(json.dumps({
     "pool_max_size": pool.max_size if pool else None,
     "pool_checks": bool(pool and pool._check),
     "options": db["OPTIONS"].get("options"),
+    "server_side_binding": db["OPTIONS"].get("server_side_binding"),
+    "prepare_threshold": db["OPTIONS"].get("prepare_threshold"),
 }))
 """
 
@@ -125,3 +127,43 @@ def test_postgresql_cancels_a_server_statement_that_runs_past_the_timeout(tmp_pa
     name, seconds = result.stdout.split()
     assert name == "QueryCanceled"
     assert float(seconds) < 3
+
+
+def test_postgresql_statements_are_bound_server_side_and_prepared_unless_turned_off():
+    # Django's default is prepare_threshold None: nothing prepared, every request planned anew.
+    for entry_point in ("config.wsgi", "config.asgi", "config.settings"):
+        values = database_settings(entry_point)
+        assert values["server_side_binding"] is True
+        assert values["prepare_threshold"] == 5
+    # A pooler in transaction mode: neither.
+    values = database_settings("config.wsgi", DATABASE_SERVER_SIDE_BINDING="false")
+    assert values["server_side_binding"] is False
+    assert values["prepare_threshold"] is None
+
+
+RUN_A_QUERY_SIX_TIMES = """
+import importlib, json
+importlib.import_module("config.wsgi")
+from django.db import connection
+with connection.cursor() as cursor:
+    for _ in range(6):
+        cursor.execute("SELECT %s::int + 1", [41])
+    cursor.execute(
+        "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT $1::int + 1'"
+    )
+    print(json.dumps(cursor.fetchone()[0]))
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(("binding", "prepared"), [(None, 1), ("false", 0)])
+def test_postgresql_prepares_a_statement_a_connection_runs_often(tmp_path, binding, prepared):
+    result = run(
+        ["-c", RUN_A_QUERY_SIX_TIMES],
+        DATABASE_URL=_test_database_url(tmp_path),
+        APP_SERVER=None,
+        DATABASE_SERVER_SIDE_BINDING=binding,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == prepared
