@@ -251,10 +251,15 @@ async def one_chat(
     return result
 
 
-async def chat_phase(uri: str, tokens: list[str], timeout: float) -> list[ChatResult]:
-    """Every socket open and ready first, then all the messages at once."""
+async def chat_phase(uris: list[str], tokens: list[str], timeout: float) -> list[ChatResult]:
+    """Every socket open and ready first, then all the messages at once. With several Daphne
+    processes the sockets go to them in turn, as Traefik's round robin spreads new sockets over
+    the `ws` replicas."""
     go, ready = asyncio.Event(), asyncio.Semaphore(0)
-    tasks = [asyncio.create_task(one_chat(uri, t, go, ready, timeout)) for t in tokens]
+    tasks = [
+        asyncio.create_task(one_chat(uris[i % len(uris)], t, go, ready, timeout))
+        for i, t in enumerate(tokens)
+    ]
     for _ in tokens:
         await ready.acquire()
     go.set()
@@ -290,9 +295,13 @@ def kib(value: int | None) -> str:
     return "-" if value is None else f"{value / 1024:.1f} MiB"
 
 
-async def run(args, users: list[tuple[str, str]], daphne: Server, fake: Server, tmp: Path) -> str:
+async def run(
+    args, users: list[tuple[str, str]], daphnes: list[Server], fake: Server, tmp: Path
+) -> str:
     tokens = [token for _, token in users]
-    uri = f"ws://127.0.0.1:{daphne.port}/ws/chat/"
+    uris = [f"ws://127.0.0.1:{d.port}/ws/chat/" for d in daphnes]
+    daphne = daphnes[0]  # the idle sockets' process
+    uri = uris[0]
     report = []
     table = benchlib.markdown_table
     if args.sockets:
@@ -341,18 +350,24 @@ async def run(args, users: list[tuple[str, str]], daphne: Server, fake: Server, 
     if args.chats:
         benchlib.log(f"(b) {args.chats} concurrent chats x {args.deltas} deltas")
         # A first turn warms the model client, the prompt code and the connection.
-        warm = await chat_phase(uri, tokens[-1:], args.chat_timeout)
-        if warm[0].error:
-            benchlib.log(f"  warm-up chat failed: {warm[0].error}")
-        pids = {"Daphne": daphne.proc.pid, "fake model": fake.proc.pid, "client": None}
-        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        # (One per process: each has its own client and code to warm.)
+        for warm_uri in uris:
+            warm = await chat_phase([warm_uri], tokens[-1:], args.chat_timeout)
+            if warm[0].error:
+                benchlib.log(f"  warm-up chat failed: {warm[0].error}")
+        pids = {"fake model": [fake.proc.pid], "client": [None]}
+        pids = {"Daphne": [d.proc.pid for d in daphnes], **pids}
+
+        def cpu_now() -> dict[str, float]:
+            return {
+                name: sum(cpu_seconds(pid) or 0.0 for pid in group) for name, group in pids.items()
+            }
+
+        cpu_before = cpu_now()
         wall = time.monotonic()
-        results = await chat_phase(uri, tokens[-1 - args.chats : -1], args.chat_timeout)
+        results = await chat_phase(uris, tokens[-1 - args.chats : -1], args.chat_timeout)
         wall = time.monotonic() - wall
-        cpu_used = {
-            name: (cpu_seconds(pid) or 0.0) - (cpu_before[name] or 0.0)
-            for name, pid in pids.items()
-        }
+        cpu_used = {name: sec - cpu_before[name] for name, sec in cpu_now().items()}
         relay = [v for r in results for v in r.relay_ms]
         done = [r for r in results if r.done_ms is not None]
         errors: dict[str, int] = {}
@@ -370,9 +385,15 @@ async def run(args, users: list[tuple[str, str]], daphne: Server, fake: Server, 
         frames = sum(r.frames for r in results)
         fragments = sum(r.fragments for r in results)
         stream_ms = (args.deltas - 1) * args.interval_ms
+        processes = (
+            "one Daphne process"
+            if len(daphnes) == 1
+            else f"{len(daphnes)} Daphne processes, sockets spread in turn"
+        )
         report.append(
             f"\n## (b) {args.chats} concurrent chats, fake model streaming {args.deltas} deltas "
-            f"{args.interval_ms:g} ms apart (~{stream_ms / 1000:.1f} s per reply)\n"
+            f"{args.interval_ms:g} ms apart (~{stream_ms / 1000:.1f} s per reply), "
+            f"{processes}\n"
         )
         report.append(
             table(
@@ -414,7 +435,10 @@ async def run(args, users: list[tuple[str, str]], daphne: Server, fake: Server, 
                         f"{cpu_used['Daphne'] / max(1, fragments) * 1e6:.0f} µs "
                         "(the whole turn's work, divided by deltas)",
                     ],
-                    ["Daphne RSS after the chats", kib(daphne.rss_kib())],
+                    [
+                        "Daphne RSS after the chats",
+                        ", ".join(kib(d.rss_kib()) for d in daphnes),
+                    ],
                 ],
             )
         )
@@ -437,6 +461,12 @@ def main() -> int:
     # 20 ms is a fast model: 50 chunks/s per chat, about one token each (bench/README.md).
     parser.add_argument("--interval-ms", type=float, default=20.0, help="between deltas")
     parser.add_argument("--chat-timeout", type=float, default=120.0)
+    parser.add_argument(
+        "--ws-processes",
+        type=int,
+        default=1,
+        help="Daphne processes for the chats, sockets spread in turn (the idle sockets: the first)",
+    )
     args = parser.parse_args()
     if args.hold is None:
         args.hold = 600.0 if args.soak else 30.0
@@ -445,7 +475,7 @@ def main() -> int:
 
     fd_note = raise_fd_limit(args.sockets + args.chats + 512)
     tmp = Path(tempfile.mkdtemp(prefix="agente-bench-ws-"))
-    fake_port, port = benchlib.free_port(), benchlib.free_port()
+    fake_port = benchlib.free_port()
     env = benchlib.base_env(
         DATABASE,
         PREFIX,
@@ -477,28 +507,37 @@ def main() -> int:
         fake_port,
         tmp,
     )
-    daphne = Server(
-        "daphne",
-        [str(WS_SERVER)],
-        {
-            **env,
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        },
-        port,
-        tmp,
-    )
+    daphnes = []
+    for n in range(max(1, args.ws_processes)):
+        port = benchlib.free_port()
+        daphnes.append(
+            Server(
+                "daphne" if n == 0 else f"daphne-{n + 1}",
+                [str(WS_SERVER)],
+                {
+                    **env,
+                    "HOST": "127.0.0.1",
+                    "PORT": str(port),
+                    "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+                },
+                port,
+                tmp,
+            )
+        )
     fake.start()
     try:
-        daphne.start()
+        started_daphnes = []
         try:
-            body = asyncio.run(run(args, users, daphne, fake, tmp))
+            for daphne in daphnes:
+                daphne.start()
+                started_daphnes.append(daphne)
+            body = asyncio.run(run(args, users, daphnes, fake, tmp))
         finally:
-            daphne.stop()
+            for daphne in started_daphnes:
+                daphne.stop()
     finally:
         fake.stop()
-    problems = daphne.log_problems()
+    problems = [p for daphne in daphnes for p in daphne.log_problems()]
     header = (
         f"# make bench-ws{' --soak' if args.soak else ''}, "
         f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n\n"
