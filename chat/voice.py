@@ -5,8 +5,9 @@
 formatting) and returns the transcript, or raises one of the voice errors in `chat.errors`.
 `DEEPGRAM_BASE_URL` points it at another host (a proxy, or the tests' fake server).
 
-The SDK is imported at the first transcription, not with this module: the websocket process
-imports the URLconf (and so the voice view) but never transcribes.
+The SDK (and httpx, its HTTP client) is imported at the first transcription, not with this
+module: every web process imports the URLconf (and so the voice view), and the ones that never
+transcribe should not carry them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import httpx
 from django.conf import settings
 
 from chat.errors import InvalidAudio, VoiceTimeout, VoiceUnavailable, VoiceUpstreamError
@@ -55,6 +55,7 @@ def _environment() -> DeepgramClientEnvironment:
 async def transcribe(*, audio: bytes, language: str) -> Transcript:
     if not is_configured():
         raise VoiceUnavailable()
+    import httpx
     from deepgram import AsyncDeepgramClient
     from deepgram.core.api_error import ApiError
 
