@@ -328,16 +328,18 @@ def reset_timers() -> None:
     and the first ran on tables PostgreSQL had no statistics for yet (a bitmap scan of all 200
     of the user's rows and a sort instead of reading 20 in index order), until autovacuum got
     to them somewhere in the middle of the run."""
-    from django.db import connection
+    import psycopg
 
-    with connection.cursor() as cursor:
-        cursor.execute(
+    # A connection of its own, in autocommit (VACUUM cannot run in a transaction) and with
+    # nothing prepared: the settings' prepared statements are for the app's hot queries.
+    url = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+    with psycopg.connect(url, autocommit=True, prepare_threshold=None) as conn:
+        conn.execute(
             "UPDATE tasks SET status='pending', running_since=NULL, tracked_seconds=0"
             " WHERE status <> 'pending' OR running_since IS NOT NULL OR tracked_seconds <> 0"
         )
-        cursor.execute("TRUNCATE task_events")
-        # VACUUM cannot run in a transaction: the bench's connection is in autocommit.
-        cursor.execute("VACUUM (ANALYZE) users, categories, tasks, task_events")
+        conn.execute("TRUNCATE task_events")
+        conn.execute("VACUUM (ANALYZE) users, categories, tasks, task_events")
 
 
 def count_queries(seed: Seed, samples: int) -> list[list[str]]:

@@ -17,6 +17,9 @@ try:
     ws_server.main()
 except SystemExit:
     pass
+import config.asgi  # the application Daphne serves imports without pyOpenSSL too
+from django.urls import get_resolver
+get_resolver().url_patterns  # and every view behind it
 print(json.dumps({
     "daphne_loaded": "daphne.server" in sys.modules,
     "reactor_loaded": "twisted.internet.tcp" in sys.modules,
