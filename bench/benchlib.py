@@ -19,6 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def database_url(name: str) -> str:
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
 # Redis db 0 unless BENCH_REDIS_URL says otherwise: on a shared machine, other people's test
 # runs flush db 0 (cache.clear()), which silently drops the websocket benchmark's group members.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/")
@@ -54,7 +60,7 @@ def base_env(database: str, prefix: str, **extra: str) -> dict[str, str]:
         JWT_SIGNING_KEY=JWT_SIGNING_KEY,
         # Tokens are minted once, before a run that can last longer than 15 minutes.
         JWT_ACCESS_MINUTES="240",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
+        DATABASE_URL=database_url(database),
         REDIS_URL=REDIS_URL,
         # Live updates really go through Redis, under keys no other process uses.
         CHANNELS_PREFIX=prefix,

@@ -332,7 +332,7 @@ def reset_timers() -> None:
 
     # A connection of its own, in autocommit (VACUUM cannot run in a transaction) and with
     # nothing prepared: the settings' prepared statements are for the app's hot queries.
-    url = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+    url = benchlib.database_url(DATABASE)
     with psycopg.connect(url, autocommit=True, prepare_threshold=None) as conn:
         conn.execute(
             "UPDATE tasks SET status='pending', running_since=NULL, tracked_seconds=0"
