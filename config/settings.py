@@ -410,6 +410,9 @@ TASKS_RESULT_DAYS = env.int("TASKS_RESULT_DAYS", default=7)
 # `manage.py crontask`: with Redis, one scheduler holds a lock and fires the jobs; other
 # replicas wait for it. The lock lives 10 s and is renewed every 5 s.
 CRONTASK = {"REDIS_URL": REDIS_URL or None}
+# When the scheduler looks for users whose summary hour has passed (cron syntax, UTC). Every 15
+# minutes by default; the rehearsal (deploy/rehearsal/) runs it every minute to watch it fire.
+SUMMARY_SWEEP_CRON = env.str("SUMMARY_SWEEP_CRON", default="*/15 * * * *")
 # Timers running longer than this are paused by the 15-minute job (tasks' stale rule).
 STALE_TIMER_HOURS = env.int("STALE_TIMER_HOURS", default=10)
 if not 1 <= STALE_TIMER_HOURS <= 720:

@@ -53,7 +53,7 @@ def generate_summary(*, user_id: str, day: str, source: str = "schedule") -> str
     return outcome
 
 
-@cron("*/15 * * * *")
+@cron(settings.SUMMARY_SWEEP_CRON)
 @task
 def sweep_due_summaries() -> dict:
     """Queue a summary for every user whose local summary hour has passed today and who has
