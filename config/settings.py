@@ -415,6 +415,12 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # Finished job rows older than this are pruned daily (database backend).
 TASKS_RESULT_DAYS = env.int("TASKS_RESULT_DAYS", default=7)
+# A job RUNNING longer than this lost its worker (killed, out of memory, node lost): the
+# 5-minute fail_lost_jobs marks it FAILED (summaries/tasks.py). Above the longest job (a summary
+# waits on the model up to 60 s x 3 tries).
+TASKS_LOST_AFTER_MINUTES = env.int("TASKS_LOST_AFTER_MINUTES", default=15)
+if not 5 <= TASKS_LOST_AFTER_MINUTES <= 1440:
+    raise ImproperlyConfigured("TASKS_LOST_AFTER_MINUTES must be from 5 to 1440.")
 # `manage.py crontask`: with Redis, one scheduler holds a lock and fires the jobs; other
 # replicas wait for it. The lock lives 10 s and is renewed every 5 s.
 CRONTASK = {"REDIS_URL": url_with_password(REDIS_URL, REDIS_PASSWORD) if REDIS_URL else None}

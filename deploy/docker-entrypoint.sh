@@ -109,7 +109,8 @@ case "$role" in
     wait_for_database
     # Every queue unless WORKER_QUEUES names some ("default,summaries"). On SIGTERM the job in
     # hand is finished first (the stack's stop_grace_period gives it time); a second signal
-    # abandons it, and the job is then left claimed (deploy/README.md, "Background jobs").
+    # (or SIGKILL, or running out of memory) abandons it, left RUNNING until the periodic
+    # fail_lost_jobs marks it FAILED after TASKS_LOST_AFTER_MINUTES (docs/summaries.md).
     exec python manage.py db_worker --queue-name "${WORKER_QUEUES:-*}" \
       --interval "${WORKER_INTERVAL:-1}" "$@"
     ;;
