@@ -75,8 +75,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The "valid after" mark of the user's tokens: every token carries the generation it was
     # issued in (claim `gen`), and one from an older generation is refused. Revoking the
     # sessions (accounts/sessions.py) moves it on. Read with the user on every request, so the
-    # check costs no query.
-    token_generation = models.PositiveIntegerField(_("token generation"), default=0, editable=False)
+    # check costs no query. 64 bits: ending every session (after a restore) jumps it to the
+    # clock in milliseconds (accounts/sessions.py).
+    token_generation = models.PositiveBigIntegerField(
+        _("token generation"), default=0, editable=False
+    )
 
     objects = UserManager()
 

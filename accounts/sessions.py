@@ -15,10 +15,24 @@ refresh token (the theft signal, see services.token_refresh):
 Tokens carry the generation they were issued in rather than being compared by issue time:
 `iat` has whole seconds only, and a token issued in the same second as the revocation could not
 be told apart; a counter has no clock to disagree about between servers either.
+
+Ending every session of every user (`sessions_end_all`, `manage.py end_all_sessions`, and the
+same statement in deploy/restore.sh) cannot simply add one. After a database restore the
+generations are those of the dump, lower than the ones tokens issued since carry: a user at 4
+in the dump who logged out everywhere once after it holds tokens of generation 5, and 4 + 1
+would accept them again. So the generation jumps to the clock, in milliseconds since 1970,
+when that is higher: `GREATEST(token_generation + 1, now in ms)`. Every generation ever issued
+is below it, since each one was either such a jump, made earlier, plus the revocations since
+(one per password change, log-out-everywhere, deactivation or replayed refresh token, each a
+throttled request or a staff action: never a thousand a second, let alone for the hours or days
+between two restores), or, before any jump, a count of those revocations.
 """
 
+import time
+
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, PositiveBigIntegerField, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -27,6 +41,8 @@ from config import realtime
 
 GENERATION_CLAIM = "gen"
 REASONS = frozenset({"password_changed", "logout_all", "deactivated", "refresh_token_reuse"})
+# What every user's socket is told when an operator ends every session (after a restore).
+ALL_SESSIONS_ENDED = "all_sessions_ended"
 
 
 def sessions_revoke(*, user: User, reason: str) -> int:
@@ -46,6 +62,35 @@ def sessions_revoke(*, user: User, reason: str) -> int:
         realtime.end_sessions(user.pk, reason)
     user.token_generation = generation
     return generation
+
+
+def generation_floor() -> int:
+    """The lowest generation an end of every session may leave: the clock, in milliseconds
+    since 1970 (deploy/restore.sh computes the same in SQL)."""
+    return int(time.time() * 1000)
+
+
+def sessions_end_all() -> int:
+    """End every session of every user (see the module docstring for why the generation jumps
+    to the clock); returns how many users there are. Their refresh tokens are blacklisted and,
+    once committed, their open sockets closed through the channel layer (dropped, and logged,
+    when Redis is away: the sockets' next check of the generation closes them then)."""
+    with transaction.atomic():
+        # The floor as a bigint: a bare Value would be bound as int4 and wrap around.
+        floor = Value(generation_floor(), output_field=PositiveBigIntegerField())
+        User.objects.update(token_generation=Greatest(F("token_generation") + 1, floor))
+        alive = OutstandingToken.objects.filter(
+            expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+        ).values_list("pk", flat=True)
+        BlacklistedToken.objects.bulk_create(
+            [BlacklistedToken(token_id=pk) for pk in alive.iterator()],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        user_ids = list(User.objects.values_list("pk", flat=True))
+        for user_id in user_ids:
+            realtime.end_sessions(user_id, ALL_SESSIONS_ENDED)
+    return len(user_ids)
 
 
 def token_generation(payload) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env, required_secret, secret
+from config.env import env, redis_connection, required_secret, secret, url_with_password
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -198,7 +198,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
-REDIS_URL = secret("REDIS_URL")
+# REDIS_URL without its password; REDIS_PASSWORD from REDIS_PASSWORD_FILE (the stack's
+# `redis_password` secret), REDIS_PASSWORD, or the URL's own. Every Redis client below gets
+# the password as `password=` (its repr is a mask, and Django's error reports hide settings
+# named so); only django-crontask, which takes nothing but a URL, gets it inside one.
+# Without a password Redis is used without one (a laptop's, CI's): the stack always sets it
+# (deploy/README.md, "Secrets"), and its Redis is reachable from the stack's network only.
+REDIS_URL, REDIS_PASSWORD = redis_connection(secret("REDIS_URL"), secret("REDIS_PASSWORD"))
+_REDIS_AUTH = {"password": REDIS_PASSWORD} if REDIS_PASSWORD else {}
 if REDIS_URL:
     # Every open socket waits on the layer: channels_redis 4.3 keeps one BZPOPMIN pending per
     # process, blocking `RedisChannelLayer.brpop_timeout` (5 s, a class attribute) in Redis.
@@ -233,6 +240,7 @@ if REDIS_URL:
                         "socket_keepalive": True,
                         "health_check_interval": 30,
                         "max_connections": 256,
+                        **_REDIS_AUTH,
                     }
                 ],
                 "prefix": env.str("CHANNELS_PREFIX", "asgi"),
@@ -248,7 +256,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_PREFIX", "agente"),
-            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0, **_REDIS_AUTH},
         }
     }
 else:
@@ -407,9 +415,15 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # Finished job rows older than this are pruned daily (database backend).
 TASKS_RESULT_DAYS = env.int("TASKS_RESULT_DAYS", default=7)
+# A job RUNNING longer than this lost its worker (killed, out of memory, node lost): the
+# 5-minute fail_lost_jobs marks it FAILED (summaries/tasks.py). Above the longest job (a summary
+# waits on the model up to 60 s x 3 tries).
+TASKS_LOST_AFTER_MINUTES = env.int("TASKS_LOST_AFTER_MINUTES", default=15)
+if not 5 <= TASKS_LOST_AFTER_MINUTES <= 1440:
+    raise ImproperlyConfigured("TASKS_LOST_AFTER_MINUTES must be from 5 to 1440.")
 # `manage.py crontask`: with Redis, one scheduler holds a lock and fires the jobs; other
 # replicas wait for it. The lock lives 10 s and is renewed every 5 s.
-CRONTASK = {"REDIS_URL": REDIS_URL or None}
+CRONTASK = {"REDIS_URL": url_with_password(REDIS_URL, REDIS_PASSWORD) if REDIS_URL else None}
 # When the scheduler looks for users whose summary hour has passed (cron syntax, UTC). Every 15
 # minutes by default; the rehearsal (deploy/rehearsal/) runs it every minute to watch it fire.
 SUMMARY_SWEEP_CRON = env.str("SUMMARY_SWEEP_CRON", default="*/15 * * * *")

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Roles (the first argument; the image's default is `http`):
-#   http       plain HTTP: granian WSGI workers (WEB_CONCURRENCY, default 2) on HOST:PORT
+#   http       plain HTTP: granian WSGI workers on HOST:PORT (WEB_CONCURRENCY: bin/http-server's
+#              default is 3; the stack sets 1 per task and runs 3 tasks)
 #   ws         websockets (/ws/) and the assistant's REST turns: Daphne on HOST:PORT
 #   worker     background jobs: `manage.py db_worker` (django-tasks-db), one job at a time
 #   scheduler  periodic jobs: `manage.py crontask` (django-crontask); run exactly one
@@ -22,14 +23,16 @@ secrets_dir="${SECRETS_DIR:-/run/secrets}"
 # <file in secrets_dir>:<variable the settings read>. A variable already set (NAME or
 # NAME_FILE) wins: the operator said so explicitly. expo_access_token is optional (push
 # notifications, only for Expo projects with enhanced push security); the others are in
-# stack.yml.
+# stack.yml. redis_password: the password of the stack's Redis (requirepass), which every
+# Redis client of the app sends (config/settings.py).
 for pair in \
   db_password:DATABASE_PASSWORD \
   django_secret_key:DJANGO_SECRET_KEY \
   jwt_secret:JWT_SIGNING_KEY \
   openai_api_key:OPENAI_API_KEY \
   deepgram_api_key:DEEPGRAM_API_KEY \
-  expo_access_token:EXPO_ACCESS_TOKEN; do
+  expo_access_token:EXPO_ACCESS_TOKEN \
+  redis_password:REDIS_PASSWORD; do
   file="$secrets_dir/${pair%%:*}"
   name="${pair#*:}"
   if [ -f "$file" ] && [ -z "$(printenv "$name" || true)" ] \
@@ -106,7 +109,8 @@ case "$role" in
     wait_for_database
     # Every queue unless WORKER_QUEUES names some ("default,summaries"). On SIGTERM the job in
     # hand is finished first (the stack's stop_grace_period gives it time); a second signal
-    # abandons it, and the job is then left claimed (deploy/README.md, "Background jobs").
+    # (or SIGKILL, or running out of memory) abandons it, left RUNNING until the periodic
+    # fail_lost_jobs marks it FAILED after TASKS_LOST_AFTER_MINUTES (docs/summaries.md).
     exec python manage.py db_worker --queue-name "${WORKER_QUEUES:-*}" \
       --interval "${WORKER_INTERVAL:-1}" "$@"
     ;;

@@ -10,6 +10,12 @@
 #
 # Connection: libpq's variables (PGHOST, PGPORT, PGUSER) and the password from PGPASSWORD_FILE
 # or PGPASSWORD, as for backup.sh; the password is never printed.
+#
+# Every session ends in the restored database: the dump rolled back the users' token
+# generations and the refresh-token blacklist, so tokens revoked after the dump would work
+# again. Each generation jumps to the clock in milliseconds (or one up, if higher), above any
+# generation a token can carry: `manage.py end_all_sessions` does the same (accounts/sessions.py
+# says why adding one is not enough). Everyone signs in again after the switch.
 set -eu
 
 if [ "$#" -ne 2 ]; then
@@ -58,3 +64,26 @@ fi
 tables="$(psql --no-password --dbname="$target" --tuples-only --no-align \
   --command="SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")"
 echo "restored $dump into $target ($tables tables)"
+
+generations="$(psql --no-password --dbname="$target" --tuples-only --no-align --command="
+  SELECT count(*) FROM information_schema.columns
+  WHERE table_schema = 'public' AND table_name = 'users' AND column_name = 'token_generation'")"
+if [ "$generations" != "1" ]; then
+  echo "this dump predates token generations: after the switch run 'manage migrate'," \
+    "then 'manage end_all_sessions' (deploy/README.md, \"Backups and restore\")" >&2
+  exit 0
+fi
+# bigint first, as migration accounts 0004 makes it (a no-op for a newer dump).
+ended="$(psql --no-password --dbname="$target" --tuples-only --no-align --quiet \
+  --set=ON_ERROR_STOP=1 --single-transaction \
+  --command="ALTER TABLE users ALTER COLUMN token_generation TYPE bigint" \
+  --command="WITH ended AS (
+      UPDATE users SET token_generation = GREATEST(
+        token_generation + 1, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+      RETURNING 1)
+    SELECT count(*) FROM ended")" || {
+  echo "ending the sessions in $target failed: do not switch to it before" \
+    "'manage end_all_sessions' has run against it" >&2
+  exit 1
+}
+echo "ended every session of $ended user(s) in $target; everyone signs in again after the switch"

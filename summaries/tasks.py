@@ -10,7 +10,8 @@ scheduler replicas run (they share a Redis lock when REDIS_URL is set; the other
 Every job is idempotent (running it twice in a row changes nothing the second time), takes
 only JSON values (ids, ISO dates), and logs one line with its counts. A job that fails is
 recorded as failed by the worker; the next sweep picks its work up again, so one user's
-failure never blocks anyone else's summary.
+failure never blocks anyone else's summary. A job whose worker died under it (SIGKILL, out of
+memory, node lost) would stay RUNNING forever: `fail_lost_jobs` marks it failed.
 """
 
 import logging
@@ -116,3 +117,63 @@ def prune_task_results() -> int:
     call_command("prune_db_task_results", min_age_days=days, queue_name="*", verbosity=0)
     logger.info("task results: %d pruned (finished over %d days ago)", old, days)
     return old
+
+
+class WorkerLost(Exception):
+    """The worker running a job stopped (killed, out of memory, its node lost) before it could
+    record an outcome: the job was marked failed by `fail_lost_jobs`."""
+
+
+@cron("*/5 * * * *")
+@task
+def fail_lost_jobs() -> int:
+    """Jobs RUNNING for longer than TASKS_LOST_AFTER_MINUTES are marked FAILED (WorkerLost),
+    with a warning per job; nothing to do with the immediate backend, which keeps no rows.
+
+    A worker records a job's outcome when the job returns; one killed meanwhile leaves the row
+    RUNNING, and django-tasks-db never looks at it again. The limit is well above the longest
+    job (a summary waits up to OPENAI_TIMEOUT_SECONDS, 60, for each of 3 tries). Failed, not
+    queued again: a job that took its worker down (out of memory) would take the next one down
+    too, and every job's work is picked up anyway by a periodic run (a missing summary by the
+    next sweep, unsent pushes by retry_pending_pushes, the periodic jobs at their next time).
+    A job that was only slow and finishes after all records its own outcome over this one."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend != "django_tasks_db.DatabaseBackend":
+        logger.info("lost jobs: 0 failed (backend %s keeps none)", backend)
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    limit = timedelta(minutes=settings.TASKS_LOST_AFTER_MINUTES)
+    now = timezone.now()
+    lost = DBTaskResult.objects.running().filter(started_at__lte=now - limit)
+    failed = 0
+    for job_id, task_path, started_at, worker_ids in lost.values_list(
+        "pk", "task_path", "started_at", "worker_ids"
+    ):
+        worker = worker_ids[-1] if worker_ids else "?"
+        reason = (
+            f"{WorkerLost.__module__}.{WorkerLost.__qualname__}: RUNNING since "
+            f"{started_at.isoformat()} on worker {worker}, over the {limit} limit "
+            "(TASKS_LOST_AFTER_MINUTES): the worker stopped without recording an outcome\n"
+        )
+        # Only if it is still the same claim: a worker that finished it meanwhile, or claimed
+        # it again, wins.
+        changed = DBTaskResult.objects.filter(
+            pk=job_id, status=TaskResultStatus.RUNNING, started_at=started_at
+        ).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+            traceback=reason,
+        )
+        if changed:
+            failed += 1
+            logger.warning(
+                "lost job failed: id=%s task=%s started_at=%s worker=%s",
+                job_id,
+                task_path,
+                started_at.isoformat(),
+                worker,
+            )
+    logger.info("lost jobs: %d failed (running over %s)", failed, limit)
+    return failed

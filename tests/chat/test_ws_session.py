@@ -168,3 +168,16 @@ async def test_logout_all_here_closes_a_socket_served_by_another_process(
         assert closed.value.rcvd.code == 4001
         await theirs.send(json.dumps({"type": "ping"}))
         assert json.loads(await asyncio.wait_for(theirs.recv(), WAIT)) == {"type": "pong"}
+
+
+async def test_ending_every_session_closes_every_users_sockets(token, other_token):
+    from accounts.sessions import sessions_end_all
+
+    sockets = [await open_ready(token), await open_ready(other_token)]
+
+    await database_sync_to_async(sessions_end_all)()
+
+    for socket in sockets:
+        assert await receive(socket) == {"type": "session.ended", "reason": "all_sessions_ended"}
+        assert await receive_close(socket) == 4001
+        await socket.disconnect()

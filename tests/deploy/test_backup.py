@@ -16,7 +16,10 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
+from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.services import logout_all, tokens_for
+from accounts.sessions import generation_floor, token_generation
 from tasks.models import Task
 
 pytestmark = [
@@ -114,6 +117,54 @@ def test_a_dump_restored_into_a_new_database_holds_the_committed_rows(
     assert users == [("copia@example.com", "Copia")]
     assert titles == [("Sobrevivir a la restauración",)]
     assert_no_password(backup.stdout, backup.stderr, restore.stdout, restore.stderr)
+
+
+def test_a_restored_database_refuses_every_token_issued_before_and_after_the_dump(
+    pg_env, new_database_name, make_user
+):
+    """The dump has generation 0; after it the user logs out everywhere (1) and signs in again
+    (tokens of 1). Restored, the row says 0 again: a plain +1 would accept the newer tokens."""
+    user = make_user(email="sesion@example.com")
+    before_dump = tokens_for(user)
+    backup = run("backup.sh", env=pg_env)
+    assert backup.returncode == 0, backup.stderr
+    logout_all(user=user)
+    user.refresh_from_db()
+    after_dump = tokens_for(user)
+    floor = generation_floor()
+
+    (dump,) = dumps_in(Path(pg_env["BACKUP_DIR"]))
+    restore = run("restore.sh", str(dump), new_database_name, env=pg_env)
+
+    assert restore.returncode == 0, restore.stderr
+    assert f"ended every session of 1 user(s) in {new_database_name}" in restore.stdout
+    with _admin_connection(new_database_name) as restored:
+        ((generation,),) = restored.execute("SELECT token_generation FROM users").fetchall()
+    issued = {
+        token_generation(AccessToken(tokens["access"]).payload)
+        for tokens in (before_dump, after_dump)
+    }
+    assert issued == {0, 1}
+    assert generation >= floor > max(issued)
+
+
+def test_a_dump_from_before_64_bit_generations_is_restored_and_its_sessions_ended(
+    pg_env, new_database_name, make_user
+):
+    make_user(email="antigua@example.com")
+    with _admin_connection(connection.settings_dict["NAME"]) as test_db:
+        test_db.execute("ALTER TABLE users ALTER COLUMN token_generation TYPE integer")
+        try:
+            backup = run("backup.sh", env=pg_env)
+        finally:
+            test_db.execute("ALTER TABLE users ALTER COLUMN token_generation TYPE bigint")
+    assert backup.returncode == 0, backup.stderr
+
+    (dump,) = dumps_in(Path(pg_env["BACKUP_DIR"]))
+    restore = run("restore.sh", str(dump), new_database_name, env=pg_env)
+
+    assert restore.returncode == 0, restore.stderr
+    assert "ended every session of 1 user(s)" in restore.stdout
 
 
 def test_backups_older_than_the_kept_days_are_deleted_after_a_good_dump(pg_env, db):

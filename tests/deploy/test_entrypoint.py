@@ -48,6 +48,15 @@ def test_each_secret_file_present_is_passed_on_as_its_file_variable(secrets_dir)
     )
 
 
+def test_the_redis_password_secret_is_passed_on_as_redis_password_file(secrets_dir):
+    (secrets_dir / "redis_password").write_text("the-redis-password-value")
+
+    shown = entrypoint("sh", "-c", 'echo "${REDIS_PASSWORD_FILE:-}"', SECRETS_DIR=str(secrets_dir))
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == f"{secrets_dir}/redis_password"
+
+
 def test_a_variable_the_operator_set_wins_over_the_secrets_directory(secrets_dir):
     shown = entrypoint(
         "sh",

@@ -35,11 +35,12 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, *, password: str | None = None):
         if shutil.which("redis-server") is None:
             pytest.skip("needs redis-server on PATH")
         self.directory = directory
         self.port = free_port()
+        self.password = password  # --requirepass: every client must AUTH with it
         self.process: subprocess.Popen | None = None
 
     @property
@@ -49,9 +50,18 @@ class RedisServer:
     def start(self) -> "RedisServer":
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
         command += ["--save", "", "--appendonly", "no", "--dir", str(self.directory)]
+        config = ""
+        if self.password:
+            # From a config file on standard input, not the command line (ps would show it).
+            config = f"requirepass {self.password}\n"
+            command[1:1] = ["-"]
         with (self.directory / "redis.log").open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        client = redis.Redis(port=self.port, socket_connect_timeout=1)
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT
+            )
+            self.process.stdin.write(config.encode())
+            self.process.stdin.close()
+        client = redis.Redis(port=self.port, password=self.password, socket_connect_timeout=1)
         deadline = time.monotonic() + START_SECONDS
         while True:
             try:

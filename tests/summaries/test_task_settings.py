@@ -1,4 +1,5 @@
-"""TASKS, CRONTASK and STALE_TIMER_HOURS from the environment (a fresh interpreter per case)."""
+"""TASKS, CRONTASK, STALE_TIMER_HOURS and TASKS_LOST_AFTER_MINUTES from the environment (a fresh
+interpreter per case)."""
 
 import json
 
@@ -8,7 +9,7 @@ PRINT = """
 import json
 from django.conf import settings as s
 print(json.dumps({"tasks": s.TASKS["default"]["BACKEND"], "crontask": s.CRONTASK,
-                  "stale": s.STALE_TIMER_HOURS}))
+                  "stale": s.STALE_TIMER_HOURS, "lost": s.TASKS_LOST_AFTER_MINUTES}))
 """
 
 
@@ -40,6 +41,13 @@ def test_the_stale_limit_is_configurable_within_bounds():
     assert settings_in(STALE_TIMER_HOURS="4")["stale"] == 4
     result = run(["-c", PRINT], STALE_TIMER_HOURS="0")
     assert "STALE_TIMER_HOURS must be from 1 to 720" in result.stderr
+
+
+def test_the_lost_job_limit_is_configurable_within_bounds():
+    assert settings_in()["lost"] == 15
+    assert settings_in(TASKS_LOST_AFTER_MINUTES="30")["lost"] == 30
+    result = run(["-c", PRINT], TASKS_LOST_AFTER_MINUTES="2")
+    assert "TASKS_LOST_AFTER_MINUTES must be from 5 to 1440" in result.stderr
 
 
 def test_check_deploy_passes_with_the_database_backend():
