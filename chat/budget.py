@@ -5,17 +5,26 @@ message (`prompt_tokens + completion_tokens`, summed over the turn's rounds; the
 messages repeat their own round's share and are not counted again). Failed and interrupted
 turns count what they used. A server that reports no usage counts nothing.
 
-**Decision:** "a day" is the user's local day, like every other day in this API: the budget
-renews at midnight in the user's time zone (`resets_at`). It is checked before a turn starts
-(REST, voice before paying for the transcription, websocket): a turn that starts under the
-budget is finished even if it goes over it, and two turns started at once on two conversations
-are both let through. `ASSISTANT_DAILY_TOKEN_BUDGET=0` turns the budget off.
+**Decision:** the budget's day is the UTC day, the same for everyone: it renews at 00:00 UTC
+(`resets_at`, shown with the user's UTC offset so a client can print it as a local time). Not
+the user's local day, unlike every other day in this API: the user chooses their time zone
+(`PATCH /auth/me`), so a budget counted over their local day could be renewed at will by moving
+to a zone whose midnight had just passed (issue 22: 210,000 tokens used became 0). A rolling
+24-hour window cannot be gamed either, but it has no single reset moment to tell the user and
+needs the rows, not one aggregate, to say when a refused user may go on. A fixed UTC day
+allows a burst across midnight (a full budget just before 00:00 UTC, another just after): no
+worse than any daily budget, and not the user's to move.
+
+It is checked before a turn starts (REST, voice before paying for the transcription,
+websocket): a turn that starts under the budget is finished even if it goes over it, and two
+turns started at once on two conversations are both let through.
+`ASSISTANT_DAILY_TOKEN_BUDGET=0` turns the budget off.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.conf import settings
 from django.db.models import Sum
@@ -23,7 +32,7 @@ from django.utils import timezone
 
 from chat.errors import AssistantBudgetExceeded
 from chat.models import Message
-from config.localtime import ONE_DAY, at_local, local_today
+from config.localtime import ONE_DAY
 
 
 @dataclass(frozen=True)
@@ -65,16 +74,21 @@ def daily_budget() -> int | None:
     return budget if budget > 0 else None
 
 
-def local_day_bounds(*, user, now: datetime | None = None) -> tuple[datetime, datetime]:
-    """Start of the user's local today and of their local tomorrow, as aware date-times."""
-    tz = user.tz
-    today = local_today(tz, now)
-    return at_local(today, time.min, tz), at_local(today + ONE_DAY, time.min, tz)
+BUDGET_TIMEZONE = "UTC"
+
+
+def budget_day_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """Start of the budget's day (the UTC day holding `now`) and of the next one, in UTC. No
+    setting of the user moves them."""
+    today = (now or timezone.now()).astimezone(UTC).date()
+    start = datetime.combine(today, time.min, tzinfo=UTC)
+    return start, start + ONE_DAY
 
 
 def usage_today(*, user, now: datetime | None = None) -> DailyUsage:
-    """One aggregate over the user's final answers of the day (index `messages_user_time`)."""
-    start, end = local_day_bounds(user=user, now=now)
+    """One aggregate over the user's final answers of the budget's day (index
+    `messages_user_time`). `resets_at` is the next 00:00 UTC, written with the user's offset."""
+    start, end = budget_day_bounds(now)
     totals = Message.objects.filter(
         user=user,
         role=Message.Role.ASSISTANT,
@@ -84,16 +98,16 @@ def usage_today(*, user, now: datetime | None = None) -> DailyUsage:
     ).aggregate(prompt=Sum("prompt_tokens"), completion=Sum("completion_tokens"))
     return DailyUsage(
         date=start.date().isoformat(),
-        timezone=user.timezone,
+        timezone=BUDGET_TIMEZONE,
         prompt_tokens=totals["prompt"] or 0,
         completion_tokens=totals["completion"] or 0,
         budget=daily_budget(),
-        resets_at=end,
+        resets_at=end.astimezone(user.tz),
     )
 
 
 def check_budget(*, user, now: datetime | None = None) -> None:
-    """Raise `AssistantBudgetExceeded` (429) when today's budget is used up."""
+    """Raise `AssistantBudgetExceeded` (429) when the budget of the UTC day is used up."""
     if daily_budget() is None:
         return
     now = now or timezone.now()

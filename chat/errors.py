@@ -65,13 +65,12 @@ class TranscriptTooLong(DomainError):
 
 class AssistantBudgetExceeded(DomainError):
     """The user's daily token budget is used up. The envelope adds `resets_at` (ISO 8601, the
-    user's next local midnight) and `retry_after` (seconds); REST also sends `Retry-After`."""
+    next 00:00 UTC written with the user's offset) and `retry_after` (seconds); REST also sends
+    `Retry-After`."""
 
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     code = "assistant_budget_exceeded"
-    message = _(
-        "You have used today's assistant allowance. It renews at midnight in your time zone."
-    )
+    message = _("You have used today's assistant allowance. It renews every day at 00:00 UTC.")
 
     def __init__(self, *, resets_at, retry_after: int) -> None:
         super().__init__()

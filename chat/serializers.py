@@ -125,10 +125,11 @@ class VoiceReplySerializer(ChatReplySerializer):
 
 
 class ChatUsageSerializer(serializers.Serializer):
-    """Today's use of the assistant (the user's local day) against the daily token budget."""
+    """Today's use of the assistant (the UTC day, which no setting of the user moves) against
+    the daily token budget."""
 
-    date = serializers.DateField(help_text="The user's local today (YYYY-MM-DD).")
-    timezone = serializers.CharField(help_text="The user's time zone, which defines the day.")
+    date = serializers.DateField(help_text="The budget's day: today in UTC (YYYY-MM-DD).")
+    timezone = serializers.CharField(help_text='Always "UTC": the zone that defines the day.')
     prompt_tokens = serializers.IntegerField()
     completion_tokens = serializers.IntegerField()
     tokens = serializers.IntegerField(help_text="prompt_tokens + completion_tokens today.")
@@ -137,5 +138,5 @@ class ChatUsageSerializer(serializers.Serializer):
     )
     remaining = serializers.IntegerField(allow_null=True, help_text="null when no budget.")
     resets_at = serializers.DateTimeField(
-        help_text="The next local midnight, with the user's UTC offset."
+        help_text="The next 00:00 UTC, written with the user's UTC offset (for display)."
     )

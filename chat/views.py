@@ -31,7 +31,8 @@ CONVERSATION_BUSY = (
 )
 BUDGET_EXCEEDED = (
     "`assistant_budget_exceeded`: today's token budget is used up; the error carries "
-    "`resets_at` (the user's next local midnight) and `retry_after` seconds, and the response "
+    "`resets_at` (the next 00:00 UTC, with the user's offset) and `retry_after` seconds, and the "
+    "response "
     "a `Retry-After` header. Nothing is stored. Also `throttled` (too many messages)."
 )
 TURN_TIMEOUT = (

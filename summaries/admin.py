@@ -25,13 +25,20 @@ class DailySummaryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Regenerate the selected summaries"), permissions=["change"])
     def regenerate(self, request, queryset):
-        done = 0
+        """Queues one job per summary for the worker (services.summary_request): the model is
+        never called inside the admin's request. A summary whose job is already waiting is not
+        queued twice."""
+        queued = 0
         for summary in queryset.select_related("user"):
-            services.summary_generate(user=summary.user, day=summary.date, source="admin")
-            done += 1
+            services.summary_request(user=summary.user, day=summary.date, source="admin")
+            queued += 1
         self.message_user(
             request,
-            ngettext("%(n)d summary regenerated.", "%(n)d summaries regenerated.", done)
-            % {"n": done},
+            ngettext(
+                "%(n)d summary queued to be regenerated; the worker rewrites it shortly.",
+                "%(n)d summaries queued to be regenerated; the worker rewrites them shortly.",
+                queued,
+            )
+            % {"n": queued},
             messages.SUCCESS,
         )

@@ -46,6 +46,20 @@ class DailySummarySerializer(serializers.ModelSerializer):
         return summary_data(summary)
 
 
+class SummaryRequestSerializer(serializers.Serializer):
+    """`POST /summaries/{date}/generate`: what was queued (services.SummaryRequest)."""
+
+    date = serializers.DateField()
+    status = serializers.ChoiceField(
+        choices=["queued", "already_queued"],
+        help_text="queued: a job was queued now; already_queued: one for that day was still "
+        "waiting for the worker, nothing more was queued.",
+    )
+    replaces = serializers.BooleanField(
+        help_text="Whether the day has a stored summary, which the job replaces (same id)."
+    )
+
+
 class LiveSummarySerializer(serializers.Serializer):
     """`GET /summaries/{date}?live=1`: that day's figures computed now, nothing stored."""
 

@@ -1,7 +1,9 @@
-"""Writes for daily summaries: build one, store it (upsert), and find whose summary is due.
+"""Writes for daily summaries: build one, store it (upsert), queue one on request, and find
+whose summary is due.
 
-`summary_generate` is the one builder every path uses (the schedule, `POST .../generate`, the
-admin's "regenerate", `manage.py generate_daily_summaries`, seed_demo):
+`summary_generate` is the one builder every path uses (the schedule, `manage.py
+generate_daily_summaries`, seed_demo, and the `generate_summary` job that `POST .../generate`
+and the admin's "regenerate" queue through `summary_request`):
 
 1. the stats, through `summaries.selectors.day_stats` (a fixed number of queries);
 2. the text: the model through `config/llm.py` when one is configured, grounded in the stats
@@ -12,13 +14,22 @@ admin's "regenerate", `manage.py generate_daily_summaries`, seed_demo):
 3. the row, upserted by (user, date) under a row lock, and a live update after commit.
 
 The model call happens before the transaction opens, so no row lock is held while it writes.
+
+`summary_request` is what a person (the API) or staff (the admin) asking for a summary gets:
+the job queued for the worker, never the model called inside an HTTP request (a model taking a
+minute would hold one of the few HTTP workers for that minute, and every request queued behind
+it; issue 22). One job per (user, day) waits at a time: a marker in the cache says one is queued
+and the job removes it when it starts, so asking again while it waits queues nothing more, and
+asking again once it has started queues a fresh one (the day may have changed since).
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from asgiref.sync import async_to_sync
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -26,6 +37,7 @@ from django.utils import timezone
 from accounts.models import User
 from config import llm
 from config.localtime import ONE_DAY, at_local, local_today
+from config.outage import FailOpenCache, OutageLog
 from summaries.models import DailySummary
 from summaries.realtime import publish_summary
 from summaries.selectors import day_stats
@@ -122,6 +134,66 @@ def summary_generate(
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+# --- on request: queued for the worker -------------------------------------------------------
+
+# How long "a job is queued" holds when no worker takes it (worker down, a long backlog): after
+# that, asking again queues another. The job clears it as soon as it starts.
+QUEUED_MARKER_SECONDS = 15 * 60
+# With Redis away the marker cannot be read or written: the request is queued anyway (the worst
+# is a duplicate job, which writes the same row again), never refused.
+queued_markers = FailOpenCache(
+    cache,
+    OutageLog("Redis (cache)", "summary requests are queued without the duplicate check"),
+)
+
+
+@dataclass(frozen=True)
+class SummaryRequest:
+    """What asking for a day's summary did: `status` is "queued" (a job was queued now) or
+    "already_queued" (one was waiting for the worker; nothing more was queued); `replaces` is
+    whether the day has a stored summary, which the job will replace (same row)."""
+
+    date: date
+    status: str
+    replaces: bool
+
+
+def _queued_marker_key(user_id, day: date) -> str:
+    return f"summaries:queued:{user_id}:{day.isoformat()}"
+
+
+def summary_queued_clear(*, user_id, day: date) -> None:
+    """Called by the job as it starts: a request from now on queues a job of its own."""
+    queued_markers.run(cache.delete, _queued_marker_key(user_id, day))
+
+
+def summary_request(*, user: User, day: date, source: str) -> SummaryRequest:
+    """Queue the `generate_summary` job for the user's local day `day` (after commit), unless
+    one is already waiting for the worker. Never calls the model: the worker does, and the
+    stored summary is announced (`summary.created`/`summary.updated`) when it is written.
+    With the immediate backend (development, tests) the job runs inside `enqueue()`, so the
+    summary is written by the time this returns."""
+    from summaries.tasks import generate_summary  # the jobs module imports this one
+
+    if source not in DailySummary.Source.values:
+        raise ValueError(f"unknown source {source!r}")
+    replaces = DailySummary.objects.filter(user_id=user.pk, date=day).exists()
+    key = _queued_marker_key(user.pk, day)
+    if not queued_markers.run(cache.add, key, source, QUEUED_MARKER_SECONDS, default=True):
+        return SummaryRequest(date=day, status="already_queued", replaces=replaces)
+
+    def enqueue() -> None:
+        try:
+            generate_summary.enqueue(user_id=str(user.pk), day=day.isoformat(), source=source)
+        except Exception:
+            # Not queued (the database went away): the next request must be free to queue.
+            queued_markers.run(cache.delete, key)
+            raise
+
+    transaction.on_commit(enqueue)
+    return SummaryRequest(date=day, status="queued", replaces=replaces)
 
 
 # --- the schedule -----------------------------------------------------------------------------

@@ -33,10 +33,14 @@ logger = logging.getLogger(__name__)
 @task
 def generate_summary(*, user_id: str, day: str, source: str = "schedule") -> str:
     """Write one user's summary of local day `day` (ISO date). A scheduled job skips a day
-    that already has its summary (a job queued twice writes once); other sources always
-    regenerate. Returns what it did: generated, fallback (template after a model failure),
-    skipped or gone (the user was deleted or deactivated meanwhile)."""
+    that already has its summary (a job queued twice writes once); other sources (queued by
+    `services.summary_request`: the API, the admin) always regenerate, and first clear the
+    request's "queued" marker, so a request made while this one runs queues a job of its own.
+    Returns what it did: generated, fallback (template after a model failure), skipped or gone
+    (the user was deleted or deactivated meanwhile)."""
     the_day = date.fromisoformat(day)
+    if source != "schedule":
+        services.summary_queued_clear(user_id=user_id, day=the_day)
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         outcome = "gone"

@@ -12,6 +12,7 @@ from summaries.serializers import (
     DailySummarySerializer,
     LiveSummarySerializer,
     SummaryListQuerySerializer,
+    SummaryRequestSerializer,
     validate_summary_day,
 )
 
@@ -78,13 +79,18 @@ class SummaryViewSet(UserScopedViewSet):
         return Response(DailySummarySerializer(summary).data)
 
     @extend_schema(
-        summary="Write (or rewrite) a day's summary now",
-        description="201 when the day had no summary, 200 when it replaced one. Uses the model "
+        summary="Ask for a day's summary to be written (or rewritten)",
+        description="202 at once: the summary is written by the background worker, never "
+        "inside this request (the model may take a minute). `status` is `queued`, or "
+        "`already_queued` when a job for that day was still waiting for the worker (nothing "
+        "more is queued); `replaces` says whether a stored summary of that day will be "
+        "replaced (same id). When it is stored, your sockets get `summary.created` (or "
+        "`summary.updated`) and `GET /api/v1/summaries/{date}` answers it. Uses the model "
         "when one is configured; if it fails, the template text is stored and the model is "
         "tried again later by the schedule. At most 30 an hour per user by default (429).",
         request=None,
         parameters=[DATE],
-        responses={201: DailySummarySerializer, 200: DailySummarySerializer},
+        responses={202: SummaryRequestSerializer},
     )
     @action(
         detail=True,
@@ -94,8 +100,5 @@ class SummaryViewSet(UserScopedViewSet):
     )
     def generate(self, request, date=None):
         day = validate_summary_day(date, user=request.user)
-        summary, created = services.summary_generate(user=request.user, day=day, source=SOURCE)
-        return Response(
-            DailySummarySerializer(summary).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        queued = services.summary_request(user=request.user, day=day, source=SOURCE)
+        return Response(SummaryRequestSerializer(queued).data, status=status.HTTP_202_ACCEPTED)

@@ -1,14 +1,16 @@
 # ruff: noqa: F811  (pytest fixtures imported from tests.ws, used as arguments)
 """The per-user daily token budget: counted from the usage stored on the day's answers (the
-user's local day), checked before every turn (REST, voice, websocket), and shown by
-GET /api/v1/chat/usage."""
+UTC day, which the user cannot move), checked before every turn (REST, voice, websocket), and
+shown by GET /api/v1/chat/usage."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from chat import budget
+from chat.errors import AssistantBudgetExceeded
 from chat.models import Conversation, Message
 from tests.ws.client import open_ready, receive
 from tests.ws.fixtures import token  # noqa: F401
@@ -19,9 +21,9 @@ USAGE_URL = "/api/v1/chat/usage"
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt fake audio bytes"
 
 
-def local_midnight(user, days=0) -> datetime:
-    today = timezone.now().astimezone(user.tz).date() + timedelta(days=days)
-    return datetime.combine(today, datetime.min.time(), tzinfo=user.tz)
+def utc_midnight(days=0) -> datetime:
+    today = timezone.now().astimezone(UTC).date() + timedelta(days=days)
+    return datetime.combine(today, datetime.min.time(), tzinfo=UTC)
 
 
 def stored_answer(user, *, prompt, completion, at, tool_calls=None) -> Message:
@@ -38,22 +40,21 @@ def stored_answer(user, *, prompt, completion, at, tool_calls=None) -> Message:
     )
 
 
-def test_usage_starts_at_zero_with_the_budget_and_the_next_local_midnight(
-    api_client, user, settings
-):
+def test_usage_starts_at_zero_with_the_budget_and_the_next_utc_midnight(api_client, user, settings):
     settings.ASSISTANT_DAILY_TOKEN_BUDGET = 5000
 
     body = api_client.get(USAGE_URL).json()
 
     assert body == {
-        "date": local_midnight(user).date().isoformat(),
-        "timezone": "Europe/Madrid",
+        "date": utc_midnight().date().isoformat(),
+        "timezone": "UTC",
         "prompt_tokens": 0,
         "completion_tokens": 0,
         "tokens": 0,
         "budget": 5000,
         "remaining": 5000,
-        "resets_at": local_midnight(user, days=1).isoformat(),
+        # The same instant for everyone, written with the user's offset for display.
+        "resets_at": utc_midnight(days=1).astimezone(user.tz).isoformat(),
     }
 
 
@@ -69,9 +70,9 @@ def test_usage_counts_each_turn_once_from_the_stored_answers(api_client, say, fa
     assert body["remaining"] == body["budget"] - 48
 
 
-def test_the_day_is_the_users_local_day(api_client, user):
-    stored_answer(user, prompt=1000, completion=1, at=local_midnight(user) - timedelta(seconds=1))
-    stored_answer(user, prompt=30, completion=3, at=local_midnight(user) + timedelta(seconds=1))
+def test_the_day_is_the_utc_day_whatever_the_users_zone(api_client, user):
+    stored_answer(user, prompt=1000, completion=1, at=utc_midnight() - timedelta(seconds=1))
+    stored_answer(user, prompt=30, completion=3, at=utc_midnight() + timedelta(seconds=1))
     stored_answer(user, prompt=500, completion=5, at=timezone.now(), tool_calls=[{"id": "x"}])
 
     body = api_client.get(USAGE_URL).json()
@@ -105,13 +106,50 @@ def test_a_turn_over_the_budget_is_429_and_stores_nothing(
     assert response.status_code == 429
     error = response.json()["error"]
     assert error["code"] == "assistant_budget_exceeded"
-    assert error["resets_at"] == local_midnight(user, days=1).isoformat()
+    assert error["resets_at"] == utc_midnight(days=1).astimezone(user.tz).isoformat()
     assert 0 < error["retry_after"] <= 25 * 3600
     assert response["Retry-After"] == str(error["retry_after"])
     assert Message.objects.count() == before
     assert len(fake_openai.requests) == 1
     usage = api_client.get(USAGE_URL).json()
     assert (usage["tokens"], usage["remaining"]) == (19, 0)
+
+
+def test_moving_to_a_zone_whose_day_just_began_does_not_renew_a_spent_budget(api_client, user):
+    """Issue 22: 210,000 tokens used by a user in Madrid became 0 after
+    `PATCH /auth/me {"timezone": "Etc/GMT+11"}`, whose local day had begun after the turns."""
+    now = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)  # 16:00 in Madrid, 04:00 at UTC-11
+    stored_answer(user, prompt=200_000, completion=10_000, at=now - timedelta(hours=5))
+    with pytest.raises(AssistantBudgetExceeded):
+        budget.check_budget(user=user, now=now)
+
+    assert api_client.patch("/api/v1/auth/me", {"timezone": "Etc/GMT+11"}).status_code == 200
+    user.refresh_from_db()
+
+    assert budget.usage_today(user=user, now=now).tokens == 210_000
+    with pytest.raises(AssistantBudgetExceeded) as refused:
+        budget.check_budget(user=user, now=now)
+    assert refused.value.resets_at == datetime(2026, 12, 8, tzinfo=UTC)
+
+
+def test_a_spent_budget_is_still_refused_after_a_time_zone_change(
+    api_client, user, settings, fake_openai
+):
+    settings.ASSISTANT_DAILY_TOKEN_BUDGET = 200_000
+    stored_answer(user, prompt=200_000, completion=10_000, at=timezone.now())
+
+    api_client.patch("/api/v1/auth/me", {"timezone": "Etc/GMT+11"})
+    response = api_client.post("/api/v1/chat/message", {"content": "hola"}, format="json")
+
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "assistant_budget_exceeded"
+    # Renewed at 00:00 UTC, not at the new zone's midnight.
+    resets_at = datetime.fromisoformat(response.json()["error"]["resets_at"])
+    assert resets_at == utc_midnight(days=1)
+    assert resets_at.utcoffset() == timedelta(hours=-11)
+    usage = api_client.get(USAGE_URL).json()
+    assert (usage["tokens"], usage["remaining"], usage["timezone"]) == (210_000, 0, "UTC")
+    assert fake_openai.requests == []
 
 
 def test_under_the_budget_turns_go_through(say, fake_openai, settings):

@@ -85,7 +85,8 @@ class Reply:
 
     `steps` is a list of ("chunk", delta_dict, finish_reason) | ("sleep", seconds) |
     ("error", error_dict) | ("hang",). Before any step: `delay` seconds of silence (before
-    the status line, so it counts against the client's read timeout), or an HTTP error
+    the status line, so it counts against the client's read timeout), silence until `release`
+    is set (when it is an Event: a model as slow as the test wants), or an HTTP error
     (`http_status` != 200 with `http_body`).
     """
 
@@ -95,6 +96,7 @@ class Reply:
     http_status: int = 200
     http_body: dict | None = None
     done: bool = True
+    release: threading.Event | None = None
 
 
 class FakeOpenAI(LocalHTTPServer):
@@ -113,6 +115,8 @@ class FakeOpenAI(LocalHTTPServer):
         self.client_disconnected = threading.Event()
         # Set when a "hang" step is reached: the stream is open and the client is waiting.
         self.hanging = threading.Event()
+        # Set when a held reply (`add_held`) has a request waiting on it.
+        self.holding = threading.Event()
         super().__init__(_make_handler(self))
 
     @property
@@ -203,6 +207,14 @@ class FakeOpenAI(LocalHTTPServer):
         """Silence for `seconds` before the response starts, then a text answer."""
         return self.add_text(*(fragments or ("late",)), delay=seconds)
 
+    def add_held(self, *fragments: str) -> Reply:
+        """A text answer that starts only once the test sets the returned reply's `release`
+        (or the server stops): until then the client waits, as on a model that takes minutes.
+        `holding` is set when a request is waiting on it."""
+        reply = self.add_text(*(fragments or ("late",)))
+        reply.release = threading.Event()
+        return reply
+
     def add_hang(self, *fragments: str) -> Reply:
         """Stream `fragments`, then keep the response open (no [DONE]) until the client goes
         away or the server stops. `hanging` is set once the fragments are sent."""
@@ -290,6 +302,11 @@ def _make_handler(fake: FakeOpenAI):
                 return
             if reply.delay and fake._stop.wait(reply.delay):
                 return
+            if reply.release is not None:
+                fake.holding.set()
+                while not reply.release.wait(0.05):
+                    if fake._stop.is_set():
+                        return
             if reply.http_status != 200:
                 self._send_json(reply.http_status, reply.http_body or {})
                 return

@@ -77,6 +77,33 @@ def test_throttles_fail_open_while_redis_is_down_and_count_again_after(
 
 
 @pytest.mark.django_db
+def test_summary_requests_are_queued_while_redis_is_down_and_deduplicated_after(
+    api_client, user, redis_everywhere, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The "a job is queued" mark lives in the cache: without it every request is queued
+    (at worst a duplicate job), never refused."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(FailOpenCache, "retry_seconds", 0)  # ask Redis again at once
+    path = f"/api/v1/summaries/{user.local_now().date().isoformat()}/generate"
+
+    def generate(n):
+        with django_capture_on_commit_callbacks(execute=True):
+            replies = [api_client.post(path) for _ in range(n)]
+        return [(reply.status_code, reply.json()["status"]) for reply in replies]
+
+    redis_everywhere.stop()
+    during = generate(2)
+    redis_everywhere.start()
+    after = generate(2)
+
+    assert during == [(202, "queued")] * 2
+    assert after == [(202, "queued"), (202, "already_queued")]
+    assert DBTaskResult.objects.filter(task_path="summaries.tasks.generate_summary").count() == 3
+
+
+@pytest.mark.django_db
 def test_ready_names_the_channel_layer_and_the_cache_while_redis_is_down(client, redis_everywhere):
     redis_everywhere.stop()
     down = client.get("/health/ready", HTTP_ACCEPT_LANGUAGE="en")

@@ -46,16 +46,38 @@ def test_the_change_page_shows_the_summary_read_only(staff, old_summary):
     assert staff.get(f"{CHANGELIST}add/").status_code == 403
 
 
-def test_regenerate_rewrites_the_selected_summaries(staff, user, old_summary):
-    response = staff.post(
-        CHANGELIST,
-        {"action": "regenerate", "_selected_action": [str(old_summary.pk)]},
-        follow=True,
+def regenerate(staff, summary):
+    return staff.post(
+        CHANGELIST, {"action": "regenerate", "_selected_action": [str(summary.pk)]}, follow=True
     )
+
+
+def test_regenerate_rewrites_the_selected_summaries(
+    staff, user, old_summary, django_capture_on_commit_callbacks
+):
+    # The immediate backend runs the queued job at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = regenerate(staff, old_summary)
 
     assert response.status_code == 200
     old_summary.refresh_from_db()
     assert old_summary.source == "admin"
     assert old_summary.text.startswith("Ese día no se registró actividad")
     assert old_summary.stats["date"] == "2026-11-30"
-    assert "1 resumen regenerado" in response.content.decode()
+    assert "1 resumen en cola para regenerarse" in response.content.decode()
+
+
+def test_regenerate_queues_for_the_worker_once(
+    staff, old_summary, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert regenerate(staff, old_summary).status_code == 200
+        assert regenerate(staff, old_summary).status_code == 200
+
+    old_summary.refresh_from_db()
+    assert (old_summary.source, old_summary.text) == ("schedule", "viejo")  # the worker's job
+    [job] = DBTaskResult.objects.filter(task_path="summaries.tasks.generate_summary")
+    assert job.args_kwargs["kwargs"]["source"] == "admin"

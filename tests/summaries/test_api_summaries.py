@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from summaries import tasks as jobs
 from summaries.models import DailySummary
 from tasks import services as task_services
 from tests.summaries.conftest import at
@@ -164,28 +165,97 @@ def test_a_bad_live_flag_is_400(api_client, user):
     assert "live" in response.json()["error"]["fields"]
 
 
-def test_generate_creates_then_replaces(api_client, user):
+@pytest.fixture
+def database_backend(settings):
+    """Jobs stored for the worker, as in production; none runs here."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def summary_jobs():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path="summaries.tasks.generate_summary")
+
+
+def test_generate_answers_202_and_the_job_writes_the_summary(
+    api_client, user, django_capture_on_commit_callbacks
+):
+    """The immediate backend (development, tests) runs the job inside the request: the 202
+    comes once it is written, and asking again queues (and writes) again."""
     day = user.local_now().date().isoformat()
 
-    first = api_client.post(f"{URL}/{day}/generate")
-    second = api_client.post(f"{URL}/{day}/generate/")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api_client.post(f"{URL}/{day}/generate")
+    summary = DailySummary.objects.get(user=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = api_client.post(f"{URL}/{day}/generate/")
 
-    assert first.status_code == 201
-    assert second.status_code == 200
-    assert first.json()["id"] == second.json()["id"]
-    assert first.json()["source"] == "request"
-    assert first.json()["text"].startswith("Ese día no se registró actividad")
-    assert DailySummary.objects.filter(user=user).count() == 1
+    assert first.status_code == second.status_code == 202
+    assert first.json() == {"date": day, "status": "queued", "replaces": False}
+    assert second.json() == {"date": day, "status": "queued", "replaces": True}
+    assert summary.source == "request"
+    assert summary.text.startswith("Ese día no se registró actividad")
+    assert list(DailySummary.objects.filter(user=user).values_list("pk", flat=True)) == [summary.pk]
 
 
-def test_generate_writes_only_the_callers_summary(other_client, user, other_user):
+def test_generate_queues_for_the_worker_and_never_twice_while_one_waits(
+    api_client, user, database_backend, django_capture_on_commit_callbacks
+):
+    day = user.local_now().date()
+    path = f"{URL}/{day.isoformat()}/generate"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api_client.post(path)
+        second = api_client.post(path)
+
+    assert (first.status_code, second.status_code) == (202, 202)
+    assert first.json() == {"date": day.isoformat(), "status": "queued", "replaces": False}
+    assert second.json() == {"date": day.isoformat(), "status": "already_queued", "replaces": False}
+    assert not DailySummary.objects.exists()  # the worker writes it, not the request
+    [job] = summary_jobs()
+    assert job.args_kwargs["kwargs"] == {
+        "user_id": str(user.pk),
+        "day": day.isoformat(),
+        "source": "request",
+    }
+
+    # The worker starts the job: from then on a request queues a job of its own.
+    assert jobs.generate_summary.call(**job.args_kwargs["kwargs"]) == "generated"
+    with django_capture_on_commit_callbacks(execute=True):
+        third = api_client.post(path)
+
+    assert third.json() == {"date": day.isoformat(), "status": "queued", "replaces": True}
+    assert summary_jobs().count() == 2
+
+
+def test_a_job_queued_for_one_day_does_not_hold_another_day_or_user(
+    api_client, other_client, user, database_backend, django_capture_on_commit_callbacks
+):
+    today = user.local_now().date()
+    yesterday = today - timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        responses = [
+            api_client.post(f"{URL}/{today.isoformat()}/generate"),
+            api_client.post(f"{URL}/{yesterday.isoformat()}/generate"),
+            other_client.post(f"{URL}/{today.isoformat()}/generate"),
+        ]
+
+    assert [response.json()["status"] for response in responses] == ["queued"] * 3
+    assert summary_jobs().count() == 3
+
+
+def test_generate_writes_only_the_callers_summary(
+    other_client, user, other_user, django_capture_on_commit_callbacks
+):
     stored(user, date(2026, 11, 3), text="de Ana")
 
-    response = other_client.post(f"{URL}/2026-11-03/generate")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = other_client.post(f"{URL}/2026-11-03/generate")
 
-    assert response.status_code == 201
+    assert response.status_code == 202
+    assert response.json()["replaces"] is False  # Ana's summary of that day is not theirs
     assert DailySummary.objects.get(user=user).text == "de Ana"
-    assert DailySummary.objects.get(user=other_user).text == response.json()["text"]
+    assert DailySummary.objects.get(user=other_user).source == "request"
 
 
 def test_summaries_need_authentication(anon_client):
@@ -206,14 +276,27 @@ def test_the_404_speaks_the_users_language(api_client, make_user):
     )
 
 
-def test_generating_is_throttled_per_user(api_client, other_client, user, settings):
+def test_generating_is_throttled_per_user(
+    api_client, other_client, user, settings, django_capture_on_commit_callbacks
+):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "summary_generate_user": "2/hour"}
     day = user.local_now().date().isoformat()
 
-    codes = [api_client.post(f"{URL}/{day}/generate").status_code for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = [api_client.post(f"{URL}/{day}/generate").status_code for _ in range(3)]
 
-    assert codes == [201, 200, 429]
+    assert codes == [202, 202, 429]
     assert api_client.post(f"{URL}/{day}/generate").json()["error"]["code"] == "throttled"
     # Reads are not throttled, and another user has their own allowance.
     assert api_client.get(f"{URL}/{day}").status_code == 200
-    assert other_client.post(f"{URL}/2026-11-03/generate").status_code == 201
+    assert other_client.post(f"{URL}/2026-11-03/generate").status_code == 202
+
+
+def test_the_schema_says_generate_answers_202_with_what_was_queued(anon_client):
+    schema = anon_client.get("/api/v1/schema", {"format": "json"}).json()
+    responses = schema["paths"]["/api/v1/summaries/{date}/generate"]["post"]["responses"]
+    assert {"200", "201"}.isdisjoint(responses)
+    ref = responses["202"]["content"]["application/json"]["schema"]["$ref"]
+    queued = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert set(queued["properties"]) == {"date", "status", "replaces"}
+    assert "already_queued" in queued["properties"]["status"]["description"]
