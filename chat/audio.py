@@ -22,8 +22,12 @@ Recognised (what phones and browsers record, and what Deepgram decodes):
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 # Enough for every signature below (and an ID3 header).
 HEADER_BYTES = 16
+# How far past an ID3 tag the first frame is looked for (encoders pad tags with zeros).
+ID3_TAIL_BYTES = 4096
 
 
 def _mpeg_frame(head: bytes) -> str | None:
@@ -60,6 +64,27 @@ def container(data: bytes) -> str | None:
     """The audio container `data` starts with ('wav', 'mp3', 'aac', 'ogg', 'webm', 'mp4',
     'flac'), or None when it is none of them."""
     head = data[:HEADER_BYTES]
+    tag = _id3_size(head)
+    return _container(head, data[tag : tag + ID3_TAIL_BYTES] if tag is not None else b"")
+
+
+def file_container(file: BinaryIO) -> str | None:
+    """`container()` of an uploaded file, reading only the bytes the signatures need (at most
+    HEADER_BYTES, and ID3_TAIL_BYTES after an ID3 tag), not the whole recording."""
+    file.seek(0)
+    head = file.read(HEADER_BYTES)
+    tag = _id3_size(head)
+    after = b""
+    if tag is not None:
+        file.seek(tag)
+        after = file.read(ID3_TAIL_BYTES)
+    file.seek(0)
+    return _container(head, after)
+
+
+def _container(head: bytes, after_tag: bytes) -> str | None:
+    """The container from the first HEADER_BYTES, and the bytes after an ID3 tag when `head`
+    starts with one."""
     if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
         return "wav"
     if head[:4] == b"OggS":
@@ -70,18 +95,17 @@ def container(data: bytes) -> str | None:
         return "mp4"
     if head[:4] == b"fLaC":
         return "flac"
-    tag = _id3_size(head)
-    if tag is not None:
+    if _id3_size(head) is not None:
         # A tag is metadata, not sound: what follows it must be audio (an empty MP3 with
         # only a tag, or a tag in front of a text file, is refused). A tag may also precede
         # FLAC.
         # Encoders may pad the tag with zero bytes before the first frame.
-        after = data[tag : tag + 4096].lstrip(b"\x00")[:HEADER_BYTES]
+        after = after_tag.lstrip(b"\x00")[:HEADER_BYTES]
         if after[:4] == b"fLaC":
             return "flac"
         return "mp3" if _mpeg_frame(after) else None
     return _mpeg_frame(head)
 
 
-def is_audio(data: bytes) -> bool:
-    return container(data) is not None
+def is_audio_file(file: BinaryIO) -> bool:
+    return file_container(file) is not None

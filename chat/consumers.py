@@ -10,8 +10,9 @@ The assistant runs as a task of its own so that the socket keeps answering pings
 live updates while a reply streams; one reply at a time per socket.
 
 Outages do not close a signed-in socket: channel layer (Redis) errors are ridden out by
-chat/layer.py, and a database error while handling a frame becomes a `service_unavailable`
-error frame (config/outage.py).
+chat/layer.py (after one, the session is checked again before live updates flow), and a
+database error while handling a frame becomes a `service_unavailable` error frame
+(config/outage.py).
 """
 
 import asyncio
@@ -242,7 +243,11 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
         await self.send_frame({"type": "error", "code": code, "message": str(message)})
 
     async def realtime_event(self, message):
-        """A live update published through config.realtime for this socket's user."""
+        """A live update published through config.realtime for this socket's user. After a
+        channel layer outage, not before the session is known to have survived it
+        (chat/ws_session.py): a revocation sent meanwhile was lost."""
+        if self._session_unverified and not await self._session_still_valid():
+            return  # closed, or the database could not say: the update is dropped
         await self.send_frame(message["event"])
 
     # -- authentication ------------------------------------------------------------------------

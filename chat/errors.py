@@ -103,3 +103,15 @@ class AssistantTurnTimeout(AssistantTimeout):
     message = _(
         "The assistant took too long to finish its answer. Your message was saved; try again."
     )
+
+
+class VoiceUploadsInProgress(DomainError):
+    """The user already has VOICE_MAX_CONCURRENT_UPLOADS voice messages being received or
+    answered (chat/voice_uploads.py)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "voice_uploads_in_progress"
+    message = _(
+        "Your other voice messages are still being processed. Wait for their answers, then "
+        "send this one."
+    )

@@ -13,6 +13,9 @@ the socket with 1011. Here:
   process joins its group again, retried with a growing pause until Redis answers. A socket
   that authenticates while Redis is away is ready at once and joins when it can.
 - Joins and leaves go through a gate: at most LAYER_CONCURRENCY in flight per process.
+- Members are told: `membership_lost()` on every layer error, `membership_restored()` once
+  joined again. The chat consumer re-checks its session then (chat/ws_session.py): a
+  revocation's `session.end` sent while Redis was away is lost.
 
 What a client sees: no close, no error frame; live updates stop while Redis is away and start
 again once it is back (those sent meanwhile are lost; docs/websocket.md).
@@ -60,8 +63,11 @@ class _Subscriptions:
         self.failed_again = False
 
     def failed(self, exc: BaseException) -> None:
-        """A layer operation failed: every member may have lost its group."""
+        """A layer operation failed: every member may have lost its group, and messages sent to
+        it meanwhile (a `session.end` among them) are lost."""
         layer_log.failed(exc)
+        for consumer in list(self.members.keys()):
+            consumer.membership_lost()
         if self.rejoin_task is None or self.rejoin_task.done():
             self.pending.update(self.members.keys())
             self.rejoin_task = asyncio.get_running_loop().create_task(self._rejoin())
@@ -88,6 +94,8 @@ class _Subscriptions:
                 if error is None:
                     self.pending.discard(consumer)
                     joined += 1
+                    if consumer in self.members:
+                        consumer.membership_restored()
             errors = [error for error in results if error is not None]
             if errors:
                 layer_log.failed(errors[0])

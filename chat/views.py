@@ -8,8 +8,14 @@ from rest_framework.views import APIView
 
 from chat import budget, selectors, services, voice
 from chat.agent import run_turn
-from chat.audio import is_audio
-from chat.errors import AssistantUnavailable, InvalidAudio, NoSpeech, TranscriptTooLong
+from chat.audio import is_audio_file
+from chat.errors import (
+    AssistantUnavailable,
+    InvalidAudio,
+    NoSpeech,
+    TranscriptTooLong,
+    VoiceUnavailable,
+)
 from chat.models import Conversation
 from chat.serializers import (
     CONTENT_MAX_CHARS,
@@ -22,6 +28,7 @@ from chat.serializers import (
     VoiceMessageCreateSerializer,
     VoiceReplySerializer,
 )
+from chat.voice_uploads import voice_upload_slot
 from config import llm
 from config.throttling import UserRateThrottle, UserThrottle
 
@@ -34,6 +41,10 @@ BUDGET_EXCEEDED = (
     "`resets_at` (the next 00:00 UTC, with the user's offset) and `retry_after` seconds, and the "
     "response "
     "a `Retry-After` header. Nothing is stored. Also `throttled` (too many messages)."
+)
+VOICE_BUSY = (
+    "`voice_uploads_in_progress`: the user already has `VOICE_MAX_CONCURRENT_UPLOADS` (2) voice "
+    "messages being processed. Both 429s are answered before the upload is read."
 )
 TURN_TIMEOUT = (
     "`assistant_timeout`: the model, or the whole turn (`ASSISTANT_TURN_TIMEOUT_SECONDS`), "
@@ -127,7 +138,7 @@ class ChatVoiceView(APIView):
             404: OpenApiResponse(description="Unknown conversation (or another user's)."),
             409: OpenApiResponse(description=CONVERSATION_BUSY),
             422: OpenApiResponse(description="`no_speech` or `transcript_too_long`."),
-            429: OpenApiResponse(description=BUDGET_EXCEEDED),
+            429: OpenApiResponse(description=f"{BUDGET_EXCEEDED} {VOICE_BUSY}"),
             502: OpenApiResponse(description="`voice_upstream_error` / `assistant_upstream_error`"),
             503: OpenApiResponse(description="`voice_unavailable` / `assistant_unavailable`"),
             504: OpenApiResponse(description="`voice_timeout` / `assistant_timeout`"),
@@ -135,20 +146,30 @@ class ChatVoiceView(APIView):
         summary="Talk to the assistant with a recording",
     )
     def post(self, request):
+        # What can refuse the message without its body is checked before the body is read:
+        # a 25 MiB upload costs memory and disk whether or not it is then refused.
+        if not llm.is_configured():
+            raise AssistantUnavailable()
+        if not voice.is_configured():
+            raise VoiceUnavailable()
+        budget.check_budget(user=request.user)
+        with voice_upload_slot(user=request.user):
+            return self._answer(request)
+
+    def _answer(self, request):
         serializer = VoiceMessageCreateSerializer(
             data=request.data, context={"user": request.user, "request": request}
         )
         serializer.is_valid(raise_exception=True)
         conversation_id = serializer.validated_data.get("conversation_id")
-        # Everything that can refuse the message is checked before paying for a transcription.
-        audio = serializer.validated_data["audio"].read()
-        if not is_audio(audio):
+        # Everything else that can refuse the message is checked before paying for a
+        # transcription; the recording itself is only looked at (its first bytes) and then
+        # streamed to Deepgram from the uploaded file, never read whole into memory.
+        audio = serializer.validated_data["audio"]
+        if not is_audio_file(audio):
             raise InvalidAudio()
-        if not llm.is_configured():
-            raise AssistantUnavailable()
         if conversation_id:
             services.conversation_check_free(user=request.user, conversation_id=conversation_id)
-        budget.check_budget(user=request.user)
         _release_pooled_connection()
         transcript = async_to_sync(voice.transcribe)(audio=audio, language=request.user.language)
         if not transcript.text:

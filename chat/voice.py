@@ -5,6 +5,11 @@
 formatting) and returns the transcript, or raises one of the voice errors in `chat.errors`.
 `DEEPGRAM_BASE_URL` points it at another host (a proxy, or the tests' fake server).
 
+The audio is an uploaded file (a temporary file on disk past FILE_UPLOAD_MAX_MEMORY_SIZE) and
+is streamed to Deepgram in AUDIO_CHUNK_BYTES pieces, with its length declared
+(`Content-Length`, not a chunked body): a 25 MiB recording is never held whole in memory. The
+stream starts over from the first byte when the SDK retries.
+
 The SDK (and httpx, its HTTP client) is imported at the first transcription, not with this
 module: every web process imports the URLconf (and so the voice view), and the ones that never
 transcribe should not carry them.
@@ -12,9 +17,12 @@ transcribe should not carry them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 
@@ -24,6 +32,9 @@ if TYPE_CHECKING:
     from deepgram import DeepgramClientEnvironment
 
 logger = logging.getLogger(__name__)
+
+# The piece of the recording read and sent at a time.
+AUDIO_CHUNK_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,31 @@ def _environment() -> DeepgramClientEnvironment:
     )
 
 
-async def transcribe(*, audio: bytes, language: str) -> Transcript:
+class AudioStream:
+    """The request body for Deepgram: `file` from its first byte, piece by piece.
+
+    An async iterable, not an iterator: the SDK sends the same `request` object again when it
+    retries, and each `async for` starts over. The reads run in a worker thread: on Daphne this
+    coroutine runs on the event loop that serves every socket, and a temporary file read is
+    blocking I/O.
+    """
+
+    def __init__(self, file: BinaryIO):
+        self.file = file
+        self.size = file.seek(0, os.SEEK_END)
+        file.seek(0)
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        await asyncio.to_thread(self.file.seek, 0)
+        while chunk := await asyncio.to_thread(self.file.read, AUDIO_CHUNK_BYTES):
+            yield chunk
+
+
+async def transcribe(*, audio: BinaryIO, language: str) -> Transcript:
+    """The transcript of the recording in `audio` (a file, read from its start)."""
     if not is_configured():
         raise VoiceUnavailable()
     import httpx
@@ -69,11 +104,14 @@ async def transcribe(*, audio: bytes, language: str) -> Transcript:
             max_retries=retries,
         )
         try:
+            body = AudioStream(audio)
             response = await client.listen.v1.media.transcribe_file(
-                request=audio,
+                request=body,
                 model=settings.DEEPGRAM_MODEL,
                 language=language,
                 smart_format=True,
+                # Declared, so httpx sends the stream with a length instead of chunked.
+                request_options={"additional_headers": {"Content-Length": str(body.size)}},
             )
         except httpx.TimeoutException as exc:
             logger.warning("deepgram timeout: %s", exc)

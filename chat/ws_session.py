@@ -8,7 +8,13 @@ signed-in socket to `_reauthenticate`:
   in with expires, unless an `auth` frame brought a fresh token of the same user first;
 - a revocation of the user's sessions (accounts/sessions.py) reaches every socket of the user,
   in every process, as a `session.end` channel-layer message (config/realtime.end_sessions):
-  the socket closes the same way at once.
+  the socket closes the same way at once;
+- that message is lost when the channel layer (Redis) is away. So once the layer fails
+  (chat/layer.py calls `membership_lost`) the socket's session counts as unverified: it is
+  checked against the database when the socket is in its group again (`membership_restored`)
+  and before any live update is delivered until then. A revoked session closes the same way,
+  with the reason `deactivated` or `revoked` (which revocation it was is not stored). Without
+  this, a socket kept receiving the user's live updates until its access token expired.
 
 The consumer provides `user`, `_closed`, `send_frame`, `send_error` and `close`.
 """
@@ -17,16 +23,39 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
+from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from config.fields import iso_datetime
+from config.outage import DATABASE_ERRORS, database_log
 from config.ws_auth import CLOSE_UNAUTHENTICATED, authenticate_token
 
 logger = logging.getLogger(__name__)
 
 
+def _session_end_reason_now(user_id, token_generation: int) -> str | None:
+    """None while the session the socket signed in with is alive; else why it is not."""
+    row = (
+        get_user_model()
+        .objects.filter(pk=user_id)
+        .values_list("is_active", "token_generation")
+        .first()
+    )
+    if row is None or not row[0]:
+        return "deactivated"
+    return None if row[1] == token_generation else "revoked"
+
+
+_session_end_reason = database_sync_to_async(_session_end_reason_now)
+
+
 class SessionLifetime:
     _session_timer: asyncio.Task | None = None
+    # Set when the channel layer failed: a `session.end` may have been lost with it.
+    _session_unverified: bool = False
+    _session_lock: asyncio.Lock | None = None
+    _session_check: asyncio.Task | None = None
 
     def _start_session_timer(self, expires_at) -> None:
         self._stop_session_timer()
@@ -69,6 +98,45 @@ class SessionLifetime:
             return
         self._stop_session_timer()
         await self._end_session(str(message.get("event", {}).get("reason") or "revoked"))
+
+    # -- after a channel layer outage (chat/layer.py) --------------------------------------------
+    def membership_lost(self) -> None:
+        """The channel layer failed: revocations sent meanwhile may never arrive."""
+        self._session_unverified = True
+
+    def membership_restored(self) -> None:
+        """The socket is in its group again: from now on it would hear a revocation, so look
+        for one it may have missed (after the join, as at sign-in, so none slips between)."""
+        if self._closed or not self._session_unverified:
+            return
+        # Kept referenced: asyncio holds tasks weakly.
+        self._session_check = asyncio.create_task(self._session_still_valid())
+
+    async def _session_still_valid(self) -> bool:
+        """True when the session is known to be alive (checked once after an outage). A revoked
+        one closes the socket (4001 after `session.ended`); with the database away the answer
+        is False and the check is made again next time."""
+        if self._session_lock is None:
+            self._session_lock = asyncio.Lock()
+        async with self._session_lock:  # one check at a time: a close is sent once
+            if self._closed:
+                return False
+            if not self._session_unverified:
+                return True
+            # Cleared before asking: a layer failure during the query sets it again.
+            self._session_unverified = False
+            try:
+                reason = await _session_end_reason(self.user.pk, self.user.token_generation)
+            except DATABASE_ERRORS as exc:
+                database_log.failed(exc)
+                self._session_unverified = True
+                return False
+            if reason is None:
+                return True
+            logger.info("socket of user %s closed: session ended during an outage", self.user.pk)
+            self._stop_session_timer()
+            await self._end_session(reason)
+            return False
 
     async def _end_session(self, reason: str) -> None:
         # The reason travels in a frame: Daphne drops the reason of a close.

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 ONE_DAY = timedelta(days=1)
+_ONE_SECOND = timedelta(seconds=1)
 
 
 def local_today(tz: ZoneInfo, now: datetime | None = None) -> date:
@@ -27,6 +28,35 @@ def at_local(day: date, at: time, tz: ZoneInfo) -> datetime:
     """The moment the wall clock in `tz` shows `at` on `day`, as a datetime in `tz` (it keeps
     the local wall time for display and keys)."""
     return datetime.combine(day, at, tzinfo=tz)
+
+
+def wall_clock_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The first instant (in UTC) at which the wall clock in `tz` shows `at` on `day`, or, when
+    `at` does not exist that day (clocks moved forward past it), the first instant after the
+    gap: a 02:30 on the day Madrid jumps from 02:00 to 03:00 is 03:00 local. A time that happens
+    twice (clocks moved back) is its first occurrence.
+
+    Use it to compare a local time of day with an instant: comparing wall-clock datetimes of
+    one zone (Python ignores the offset then) never matches a time in the gap and stretches or
+    shrinks the periods around a change.
+    """
+    moment = datetime.combine(day, at, tzinfo=tz)  # fold=0: the first of a repeated time
+    instant = moment.astimezone(UTC)
+    wall = moment.replace(tzinfo=None)
+    if instant.astimezone(tz).replace(tzinfo=None) == wall:
+        return instant
+    # In a gap, fold=0 reads `at` with the offset before the change (an instant after the gap)
+    # and fold=1 with the offset after it (an instant before the gap): the change lies between.
+    # Find it to the second: the first instant whose wall clock reads `at` or later.
+    before, after = moment.replace(fold=1).astimezone(UTC), instant
+    while after - before > _ONE_SECOND:
+        middle = before + (after - before) / 2
+        middle = middle.replace(microsecond=0)
+        if middle.astimezone(tz).replace(tzinfo=None) >= wall:
+            after = middle
+        else:
+            before = middle
+    return after
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:

@@ -8,7 +8,8 @@
   broke. Broken connections are replaced by Django (CONN_HEALTH_CHECKS) and by the pool's check
   (config/settings.py), so the app recovers by itself when PostgreSQL is back.
 - Redis: throttles fail open (`FailOpenCache`), live updates are dropped (config/realtime.py),
-  sockets stay open and join their groups again when it is back (chat/layer.py).
+  sockets stay open and join their groups again when it is back (chat/layer.py), then check
+  that their session was not revoked meanwhile (chat/ws_session.py).
 
 Each part logs through an `OutageLog`: a warning now and then while it fails, a line when it
 works again, never one line per request.

@@ -390,6 +390,8 @@ DEEPGRAM_BASE_URL = env.str("DEEPGRAM_BASE_URL", default="") or None
 DEEPGRAM_MODEL = env.str("DEEPGRAM_MODEL", default="nova-2")
 DEEPGRAM_TIMEOUT_SECONDS = env.float("DEEPGRAM_TIMEOUT_SECONDS", default=60.0)
 DEEPGRAM_MAX_RETRIES = env.int("DEEPGRAM_MAX_RETRIES", default=1)
+# Voice messages one user may have in flight at once (chat/voice_uploads.py); 0 = no limit.
+VOICE_MAX_CONCURRENT_UPLOADS = env.int("VOICE_MAX_CONCURRENT_UPLOADS", default=2)
 # Earlier turns sent to the model are trimmed, whole turns at a time, to about this many tokens.
 CHAT_HISTORY_TOKEN_BUDGET = env.int("CHAT_HISTORY_TOKEN_BUDGET", default=6000)
 # The assistant's cost limits (docs/assistant.md "Limits"). Tool calls past these are not run;

@@ -20,7 +20,7 @@ from accounts.notifications import (
     summary_ready_text,
 )
 from accounts.push import PushCounts, push_send_pending
-from config.localtime import ONE_DAY, at_local
+from config.localtime import ONE_DAY, wall_clock_instant
 from tasks.models import Task
 
 Kind = Notification.Kind
@@ -37,17 +37,25 @@ def _send_queued(counts: PushCounts, queued: list) -> PushCounts:
 
 
 def due_reminder_slots(user: User, now: datetime, window: timedelta) -> Iterator[datetime]:
-    """The reminder times (local) whose moment is within `window` before `now`.
+    """The reminder moments (local, for the notification's key) whose instant is within
+    `window` before `now`.
 
+    Compared as instants (config/localtime.wall_clock_instant), not as wall-clock times: a
+    reminder set in the hour the clocks skip comes once, at the first minute after the gap
+    (02:30 on a spring-forward day in Madrid is due from 03:00); one in the hour that happens
+    twice comes once, the first time; and the window is `window` of real time around a change.
     Yesterday is looked at too, so a 23:50 reminder caught at 00:05 still counts.
     """
-    local = now.astimezone(user.tz)
+    today = now.astimezone(user.tz).date()
+    seen = set()
     for value in sorted(set((user.preferences or {}).get("checkin_reminders") or [])):
         at = parse_hhmm(value)
-        for day in (local.date(), local.date() - ONE_DAY):
-            moment = at_local(day, at, user.tz)
-            if moment <= local < moment + window:
-                yield moment
+        for day in (today, today - ONE_DAY):
+            instant = wall_clock_instant(day, at, user.tz)
+            # Two times in the same gap are one moment (one notification, one key).
+            if instant <= now < instant + window and instant not in seen:
+                seen.add(instant)
+                yield instant.astimezone(user.tz)
 
 
 def checkin_reminders_run(*, now: datetime) -> PushCounts:

@@ -12,12 +12,17 @@ import logging
 import time
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db.models import F
 
+from accounts.models import User
+from accounts.sessions import sessions_revoke
 from config.outage import FailOpenCache
 from config.realtime import MESSAGE_TYPE, user_group
+from config.ws_auth import CLOSE_UNAUTHENTICATED
 from tests.conftest import PASSWORD
-from tests.ws.client import communicator, open_ready, receive
+from tests.ws.client import communicator, open_ready, receive, receive_close
 from tests.ws.fixtures import token  # noqa: F401
 
 # Generous: how long Redis may take to come back and the sockets to join their groups again
@@ -185,4 +190,40 @@ async def test_a_socket_opened_while_redis_is_down_is_ready_and_joins_when_it_is
     after = await publish_until_received(socket, user.id)
 
     assert after["task_id"].startswith("after-")
+    await socket.disconnect()
+
+
+def _revoke(user, how: str) -> None:
+    if how == "logout_all":
+        sessions_revoke(user=User.objects.get(pk=user.pk), reason="logout_all")
+    else:  # the generation moved on by another path (as a deploy script or the shell would)
+        User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("how", ["logout_all", "token_generation"])
+async def test_a_session_revoked_while_redis_is_down_ends_the_socket_when_it_is_back(
+    user, token, redis_everywhere, how
+):
+    socket = await open_ready(token)
+    redis_everywhere.stop()
+    await asyncio.sleep(0.5)  # the consumer's pending receive fails meanwhile
+    # Its `session.end` goes nowhere: Redis is away.
+    await database_sync_to_async(_revoke)(user, how)
+    redis_everywhere.start()
+
+    # Live updates are published until the socket answers with anything.
+    layer = get_channel_layer()
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    while await socket.receive_nothing(timeout=0.5):
+        assert time.monotonic() < deadline, "the socket neither closed nor got an update"
+        event = {"type": "task.deleted", "task_id": "after"}
+        try:
+            await layer.group_send(user_group(user.id), {"type": MESSAGE_TYPE, "event": event})
+        except Exception:  # Redis still starting: try again
+            pass
+
+    assert await receive(socket) == {"type": "session.ended", "reason": "revoked"}
+    assert await receive_close(socket) == CLOSE_UNAUTHENTICATED
     await socket.disconnect()
