@@ -118,14 +118,16 @@ def _build_all(rows: dict[str, list[dict]], counts: dict[str, TableCount]) -> di
                 instance = model(**values)
                 # Foreign keys are left to the database (one query per row otherwise).
                 instance.clean_fields(exclude=foreign_keys)
-            except RowError as exc:
-                errors.append(f"{spec.table} {row['id']}: {exc.column} {exc.message}")
-                continue
-            except ValidationError as exc:
-                errors += [
-                    f"{spec.table} {row['id']}: {name}: {' '.join(messages)}"
-                    for name, messages in exc.message_dict.items()
-                ]
+            except (RowError, ValidationError) as exc:
+                if isinstance(exc, RowError):
+                    errors.append(f"{spec.table} {row['id']}: {exc.column} {exc.message}")
+                else:
+                    errors += [
+                        f"{spec.table} {row['id']}: {name}: {' '.join(messages)}"
+                        for name, messages in exc.message_dict.items()
+                    ]
+                # Still known as its owner's, so rows pointing at it are judged on their own.
+                owners[row["id"]] = row.get("user_id", row["id"])
                 continue
             owners[instance.pk] = values.get("user_id", instance.pk)
             built[spec.table].append(instance)

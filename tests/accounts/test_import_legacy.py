@@ -370,3 +370,19 @@ def test_two_old_accounts_whose_emails_differ_only_in_case_are_refused(legacy):
 
     assert "email ana@example.com is also users" in str(refused.value)
     assert User.objects.count() == 0
+
+
+def test_the_old_password_can_come_from_a_file(legacy, tmp_path):
+    """--database-password-file keeps the password out of the command line. (The local test
+    server may trust its users: this checks the option is read and passed, not the password.)"""
+    secret = tmp_path / "fastify_db_password"
+    secret.write_text((connection.settings_dict.get("PASSWORD") or "unused") + "\n")
+
+    output = import_legacy(legacy, "--database-password-file", str(secret))
+
+    assert counts_of(output)["users"] == (3, 3, 0)
+
+
+def test_an_unreadable_password_file_is_refused_clearly(legacy, tmp_path):
+    with pytest.raises(CommandError, match="cannot read the password file"):
+        import_legacy(legacy, "--database-password-file", str(tmp_path / "missing"))

@@ -36,7 +36,10 @@ class Command(BaseCommand):
     def handle(self, *args, database_url, database_password_file, dry_run, **options):
         password = None
         if database_password_file:
-            password = Path(database_password_file).read_text(encoding="utf-8").strip()
+            try:
+                password = Path(database_password_file).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise CommandError(f"import_legacy: cannot read the password file: {exc}") from exc
         try:
             counts = legacy_import(database_url=database_url, dry_run=dry_run, password=password)
         except LegacyImportError as exc:
