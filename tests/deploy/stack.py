@@ -11,13 +11,29 @@ import yaml  # PyYAML, installed with yamllint (a dev dependency)
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 API_HOST = "api.example.org"
-VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:-|:\?|-|\?)(?P<arg>[^}]*))?\}")
+# Compose's interpolation, as `docker stack deploy` applies it: `$$` is a literal `$`, `${NAME}`
+# and `$NAME` are variables, and any other `$` is an error ("invalid interpolation format"; a
+# regular expression's `$` anchor must be written `$$`).
+INTERPOLATION = re.compile(
+    r"\$(?:(?P<escaped>\$)"
+    r"|\{(?P<name>\w+)(?:(?P<op>:-|:\?|-|\?)(?P<arg>[^}]*))?\}"
+    r"|(?P<bare>[A-Za-z_]\w*)"
+    r"|(?P<invalid>))"
+)
 
 
 def interpolate(text: str, variables: dict[str, str]) -> str:
-    """Compose's `${NAME}`, `${NAME:-default}` (also for an empty value), `${NAME:?error}`."""
+    """Compose's `${NAME}`, `${NAME:-default}` (also for an empty value), `${NAME:?error}`,
+    `$NAME` and `$$`; a `$` that is none of these raises ValueError, as Docker refuses it."""
 
     def replace(match: re.Match) -> str:
+        if match["escaped"]:
+            return "$"
+        if match["invalid"] is not None:
+            around = text[max(0, match.start() - 40) : match.end() + 20]
+            raise ValueError(f"invalid interpolation format near {around!r}: write $$ for a $")
+        if match["bare"]:
+            return variables.get(match["bare"]) or ""
         name, op, arg = match["name"], match["op"], match["arg"]
         value = variables.get(name)
         if op in (":-", "-"):
@@ -26,12 +42,23 @@ def interpolate(text: str, variables: dict[str, str]) -> str:
             raise KeyError(f"{name}: {arg}")
         return value or ""
 
-    return VARIABLE.sub(replace, text)
+    return INTERPOLATION.sub(replace, text)
 
 
 def load_stack(**variables: str) -> dict:
     values = {"API_HOST": API_HOST, **variables}
-    return yaml.safe_load(interpolate((DEPLOY / "stack.yml").read_text(), values))
+    return interpolate_values(yaml.safe_load((DEPLOY / "stack.yml").read_text()), values)
+
+
+def interpolate_values(node, variables: dict[str, str]):
+    """Interpolation applies to the parsed file's values (not its comments), as in Compose."""
+    if isinstance(node, dict):
+        return {key: interpolate_values(value, variables) for key, value in node.items()}
+    if isinstance(node, list):
+        return [interpolate_values(value, variables) for value in node]
+    if isinstance(node, str):
+        return interpolate(node, variables)
+    return node
 
 
 def load_yaml(relative: str) -> dict:

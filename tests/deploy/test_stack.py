@@ -81,6 +81,7 @@ def test_the_secrets_are_the_seeds_plus_the_new_ones_all_created_outside_the_sta
     assert set(STACK["secrets"]) == {
         "jwt_secret",
         "db_password",
+        "redis_password",
         "openai_api_key",
         "django_secret_key",
         "deepgram_api_key",
@@ -344,9 +345,56 @@ def test_no_app_role_migrates_on_start():
 
 def test_redis_keeps_an_append_only_file_on_a_volume():
     redis = SERVICES["redis"]
-    command = redis["command"]
-    assert command[command.index("--appendonly") + 1] == "yes"
+    script = redis["command"][-1]
+    assert "--appendonly yes" in script
     assert "redisdata:/data" in redis["volumes"]
+
+
+def test_redis_requires_the_password_secret_without_putting_it_on_a_command_line():
+    redis = SERVICES["redis"]
+    assert redis["command"][:2] == ["sh", "-c"]
+    script = redis["command"][-1]
+    # The password goes into a file only Redis reads, which redis-server is started with.
+    assert "requirepass" in script and "/run/secrets/redis_password" in script
+    assert "umask 077" in script
+    assert "exec docker-entrypoint.sh redis-server /tmp/auth.conf" in script
+    assert "--requirepass" not in script
+    assert "redis_password" in _names(redis["secrets"])
+    assert "REDISCLI_AUTH" in " ".join(redis["healthcheck"]["test"])
+    for name in APP_SERVICES:
+        assert SERVICES[name]["environment"]["REDIS_PASSWORD_FILE"] == (
+            "/run/secrets/redis_password"
+        )
+
+
+def test_every_overlay_network_is_encrypted():
+    for name, network in STACK["networks"].items():
+        assert network["driver"] == "overlay", name
+        assert network["driver_opts"]["encrypted"] == "true", name
+
+
+def test_images_are_the_official_ones_unless_a_variable_says_otherwise():
+    assert SERVICES["traefik"]["image"] == "traefik:v3.6"
+    assert SERVICES["postgres"]["image"] == "postgres:16"
+    assert SERVICES["backup"]["image"] == "postgres:16"
+    assert SERVICES["redis"]["image"] == "redis:7"
+    stand_ins = load_stack(TRAEFIK_IMAGE="t:1", POSTGRES_IMAGE="p:1", REDIS_IMAGE="r:1")["services"]
+    assert [stand_ins[n]["image"] for n in ("traefik", "postgres", "backup", "redis")] == [
+        "t:1",
+        "p:1",
+        "p:1",
+        "r:1",
+    ]
+
+
+def test_the_worker_outlasts_a_model_calls_worst_case_when_stopped():
+    """A summary job waits on the model for OPENAI_TIMEOUT_SECONDS x (1 + OPENAI_MAX_RETRIES)
+    plus the SDK's back-off; the stop grace period must let it finish."""
+    from django.conf import settings
+
+    worst = settings.OPENAI_TIMEOUT_SECONDS * (1 + settings.OPENAI_MAX_RETRIES) + 10
+    grace = SERVICES["worker"]["stop_grace_period"]
+    assert grace.endswith("s") and int(grace[:-1]) >= worst, (grace, worst)
 
 
 def test_background_roles_use_the_database_task_backend():
