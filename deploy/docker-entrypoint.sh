@@ -90,6 +90,29 @@ wait_for_database() {
   done
 }
 
+# The background roles start with the stack, before `migrate` has run on a first deploy (and
+# an update's new worker may start a moment before its migration is applied): polling tables
+# that do not exist yet filled their logs with tracebacks. They wait, up to
+# MIGRATIONS_WAIT_SECONDS (default 600, a line every 30 s), for every migration to be applied;
+# past that they exit non-zero and Swarm starts them again. http and ws do not wait: /health
+# must answer while the operator runs the migrate job.
+wait_for_migrations() {
+  deadline=$(($(date +%s) + ${MIGRATIONS_WAIT_SECONDS:-600}))
+  said=0
+  until python manage.py migrate --check >/dev/null 2>&1; do
+    now=$(date +%s)
+    if [ "$now" -ge "$said" ]; then
+      echo "waiting for the migrate job: unapplied migrations" >&2
+      said=$((now + 30))
+    fi
+    if [ "$now" -ge "$deadline" ]; then
+      echo "migrations still not applied after ${MIGRATIONS_WAIT_SECONDS:-600}s" >&2
+      exit 1
+    fi
+    sleep 5
+  done
+}
+
 case "$role" in
   # The servers are started by the same scripts `make serve` runs (bin/), so the image and a
   # checkout serve the same way; the image sets HOST=0.0.0.0 and PORT=8000 for both.
@@ -107,6 +130,7 @@ case "$role" in
     ;;
   worker)
     wait_for_database
+    wait_for_migrations
     # Every queue unless WORKER_QUEUES names some ("default,summaries"). On SIGTERM the job in
     # hand is finished first (the stack's stop_grace_period gives it time); a second signal
     # (or SIGKILL, or running out of memory) abandons it, left RUNNING until the periodic
@@ -116,6 +140,7 @@ case "$role" in
     ;;
   scheduler)
     wait_for_database
+    wait_for_migrations
     # Enqueues the periodic jobs at their times; the worker runs them. With REDIS_URL set it
     # holds a Redis lock, so a second scheduler waits and exits instead of firing jobs twice.
     exec python manage.py crontask "$@"

@@ -118,3 +118,31 @@ def test_manage_runs_a_manage_py_command(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == django.get_version()
+
+
+@pytest.mark.parametrize("role", ["worker", "scheduler"])
+def test_background_roles_wait_for_the_migrate_job_without_tracebacks(tmp_path, role):
+    """First deploy: the stack starts before the migrate job has run. The background roles wait
+    (bounded) instead of polling tables that do not exist yet."""
+    result = entrypoint(
+        role,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        MIGRATIONS_WAIT_SECONDS="1",
+    )
+
+    assert result.returncode == 1
+    assert "waiting for the migrate job" in result.stderr
+    assert "migrations still not applied after 1s" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_the_worker_starts_once_migrations_are_applied(tmp_path):
+    database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    assert entrypoint("migrate", DATABASE_URL=database, timeout=180).returncode == 0
+
+    # --help: db_worker prints its options and exits instead of polling forever.
+    result = entrypoint("worker", "--help", DATABASE_URL=database, MIGRATIONS_WAIT_SECONDS="1")
+
+    assert result.returncode == 0, result.stderr
+    assert "waiting for the migrate job" not in result.stderr
+    assert "--queue-name" in result.stdout
