@@ -59,7 +59,9 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/stack.yml
 	$(VENV)/bin/yamllint -c deploy/.yamllint deploy/
-	$(VENV)/bin/shellcheck deploy/docker-entrypoint.sh deploy/backup.sh deploy/restore.sh .ci/run bin/serve bin/http-server bin/ws-server
+	$(VENV)/bin/hadolint --failure-threshold warning deploy/rehearsal/standins/*.Dockerfile
+	$(VENV)/bin/shellcheck deploy/docker-entrypoint.sh deploy/backup.sh deploy/restore.sh .ci/run bin/serve bin/http-server bin/ws-server \
+	  deploy/rehearsal/standins/build.sh deploy/rehearsal/standins/postgres-entrypoint.sh deploy/rehearsal/standins/redis-entrypoint.sh
 	$(VENV)/bin/hadolint --failure-threshold warning deploy/Dockerfile
 
 format: venv
@@ -73,6 +75,13 @@ clean:
 # install the `bench` extra first. BENCH_DATABASE (default agente_bench) names their databases.
 # Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--variants daphne-1 --duration 5";
 # the daily summaries' part through SUMMARIES_BENCH_ARGS, e.g. "--users 300".
+# The production rehearsal (deploy/README.md, "Rehearsal"): as root on a machine like ours, the
+# Swarm stack deployed for real with stand-in images and exercised through Traefik on 443; a
+# table of checks, non-zero when one fails. REHEARSAL_ARGS=--keep leaves it running.
+.PHONY: rehearsal
+rehearsal: venv
+	$(PY) deploy/rehearsal/rehearse.py $(REHEARSAL_ARGS)
+
 .PHONY: bench bench-smoke bench-ws bench-summaries
 bench: $(VENV)/.installed-bench
 	$(PY) bench/http_bench.py $(BENCH_ARGS)
