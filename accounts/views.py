@@ -55,8 +55,10 @@ class RegisterView(_PublicAuthView):
 
 
 class LoginView(_PublicAuthView):
-    """Failed logins are limited per address and per email from that address (`login_ip`,
-    `login_email_ip`); successful ones never count (config/throttling.FailureLimit)."""
+    """Failed logins are limited per network (an IPv6 /64, an IPv4 address), per email from
+    that network and per email from networks it has not signed in from lately (`login_ip`,
+    `login_email_ip`, `login_email`); successful ones never count, and a refused attempt is
+    answered before any password hashing (config/throttling.login_failure_limit)."""
 
     throttle_classes: list = []
 
