@@ -63,10 +63,11 @@ lint: venv
 	$(VENV)/bin/hadolint --failure-threshold warning deploy/Dockerfile
 
 # Every list's query string fuzzed from the OpenAPI document (schemathesis, tests/fuzz/): no
-# 5xx. FUZZ_EXAMPLES generated per operation (default 100); the suite runs the same file.
+# 5xx. FUZZ_EXAMPLES generated per operation (default 100), new ones each run; the suite runs
+# the same file with the same examples every time.
 FUZZ_EXAMPLES ?= 100
 fuzz: venv
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -m fuzz tests/fuzz -p no:cacheprovider $(PYTEST_ARGS)
+	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -m fuzz tests/fuzz -p no:cacheprovider $(PYTEST_ARGS)
 
 format: venv
 	$(VENV)/bin/ruff format .
