@@ -28,6 +28,12 @@ _429_FAILURES = OpenApiResponse(
     description="`throttled`: too many failed attempts; `error.retry_after` (and Retry-After) "
     "says in how many seconds to try again."
 )
+_429_LOGIN_FAILURES = OpenApiResponse(
+    description="`throttled`: too many failed attempts from this network (an IPv6 /64, an "
+    "IPv4 address), for this email from this network, or for this email from networks it has "
+    "not signed in from lately (30 days by default); `error.retry_after` (and Retry-After) says "
+    "in how many seconds to try again. No password is checked."
+)
 
 
 class _PublicAuthView(APIView):
@@ -64,7 +70,7 @@ class LoginView(_PublicAuthView):
 
     @extend_schema(
         request=LoginSerializer,
-        responses={200: AuthResponseSerializer, 401: _401_CREDENTIALS, 429: _429_FAILURES},
+        responses={200: AuthResponseSerializer, 401: _401_CREDENTIALS, 429: _429_LOGIN_FAILURES},
         auth=[],
     )
     def post(self, request):
