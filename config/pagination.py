@@ -104,11 +104,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
     """`?page=` and `?page_size=` (default 20, at most 100).
 
     A page is a positive integer (`page_number`); anything else, DRF's `last` included, is the
-    404 of a page past the end. **Decision:** no `page=last`: the docs always said a page
-    that is not a number is a 404, no client used it, and it cost a second COUNT query;
-    `count` and `page_size` give the last page's number.
+    404 of a page past the end. **Decision:** no `page=last`: the API's docs never offered it
+    and always said a page that is not a number is a 404, and it cost a second COUNT query;
+    `count` and `page_size` give the last page's number (docs/api-conventions.md).
     """
 
+    django_paginator_class = CountingPaginator
+    page_size_query_param = "page_size"
+    max_page_size = 100
     last_page_strings = ()
     page_query_description = (
         "A page number from 1, in plain digits. A page past the end, or anything that is not a "
@@ -121,7 +124,3 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if parameter["name"] == self.page_query_param:
                 parameter["schema"] = {**parameter["schema"], "minimum": 1}
         return parameters
-
-    django_paginator_class = CountingPaginator
-    page_size_query_param = "page_size"
-    max_page_size = 100

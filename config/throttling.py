@@ -70,7 +70,7 @@ class FailureLimit:
     a network, an email, a user). `reserve()` before checking the password raises Throttled
     (429 with `retry_after`) when any counter is used up; `succeeded()` after a good password
     gives the reserved unit back, so successes never count, and remembers `known_key` (when
-    given) for KNOWN_NETWORK_SECONDS."""
+    given) for settings.LOGIN_KNOWN_NETWORK_SECONDS."""
 
     def __init__(self, idents: dict[str, str], *, known_key: str | None = None):
         counters = (counter(scope, ident) for scope, ident in idents.items())
