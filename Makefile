@@ -24,7 +24,7 @@ if python3 -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; th
 echo "error: this project needs Python >= 3.12 (python3.13 or python3.12 on PATH, or in pyenv)" >&2; exit 1
 endef
 
-.PHONY: run serve test lint format migrate venv clean
+.PHONY: run serve test lint format migrate venv clean fuzz
 
 $(VENV)/.installed: pyproject.toml
 	@set -e; if [ ! -x $(PY) ]; then py=$$($(find_python)); echo "using $$py"; $$py -m venv $(VENV); fi
@@ -63,6 +63,13 @@ lint: venv
 	$(VENV)/bin/shellcheck deploy/docker-entrypoint.sh deploy/backup.sh deploy/restore.sh .ci/run bin/serve bin/http-server bin/ws-server \
 	  deploy/rehearsal/standins/build.sh deploy/rehearsal/standins/postgres-entrypoint.sh deploy/rehearsal/standins/redis-entrypoint.sh
 	$(VENV)/bin/hadolint --failure-threshold warning deploy/Dockerfile
+
+# Every list's query string fuzzed from the OpenAPI document (schemathesis, tests/fuzz/): no
+# 5xx. FUZZ_EXAMPLES generated per operation (default 100), new ones each run; the suite runs
+# the same file with the same examples every time.
+FUZZ_EXAMPLES ?= 100
+fuzz: venv
+	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -m fuzz tests/fuzz -p no:cacheprovider $(PYTEST_ARGS)
 
 format: venv
 	$(VENV)/bin/ruff format .

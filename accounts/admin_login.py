@@ -1,10 +1,11 @@
 """The Django admin's login form, with the failure limits of the API login.
 
 /admin/ is public, and every attempt costs a password hash (bounded in accounts/hashers.py).
-Failures are counted per client address (`admin_login_ip`) and per submitted email
-(`admin_login_email`): staff accounts are few and worth guessing from many addresses, and
-their owners have the API login (limited per email and address) and `changepassword` when an
-attacker keeps theirs at the limit. A successful login gives its reserved unit back.
+Failures are counted per client network (`admin_login_ip`: an IPv6 /64, an IPv4 address) and
+per submitted email (`admin_login_email`): staff accounts are few and worth guessing from many
+addresses, and their owners have the API login (limited per email and network, and exempt from
+its per-email limit where they signed in lately) and `changepassword` when an attacker keeps
+theirs at the limit. A successful login gives its reserved unit back.
 """
 
 import math
@@ -18,7 +19,7 @@ from django.views.decorators.csrf import csrf_protect
 from rest_framework.exceptions import Throttled
 
 from accounts.hashers import hashing_slot
-from config.client_ip import client_ip
+from config.client_ip import client_network
 from config.throttling import FailureLimit
 
 
@@ -28,7 +29,7 @@ def admin_login(request, *args, **kwargs):
     if request.method != "POST":
         return admin.site.login(request, *args, **kwargs)
     email = request.POST.get("username", "")
-    idents = {"admin_login_ip": client_ip(request.META)}
+    idents = {"admin_login_ip": client_network(request.META)}
     if email.strip():
         idents["admin_login_email"] = email.strip().lower()
     limit = FailureLimit(idents)

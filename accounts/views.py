@@ -28,6 +28,12 @@ _429_FAILURES = OpenApiResponse(
     description="`throttled`: too many failed attempts; `error.retry_after` (and Retry-After) "
     "says in how many seconds to try again."
 )
+_429_LOGIN_FAILURES = OpenApiResponse(
+    description="`throttled`: too many failed attempts from this network (an IPv6 /64, an "
+    "IPv4 address), for this email from this network, or for this email from networks it has "
+    "not signed in from lately (30 days by default); `error.retry_after` (and Retry-After) says "
+    "in how many seconds to try again. No password is checked."
+)
 
 
 class _PublicAuthView(APIView):
@@ -55,14 +61,16 @@ class RegisterView(_PublicAuthView):
 
 
 class LoginView(_PublicAuthView):
-    """Failed logins are limited per address and per email from that address (`login_ip`,
-    `login_email_ip`); successful ones never count (config/throttling.FailureLimit)."""
+    """Failed logins are limited per network (an IPv6 /64, an IPv4 address), per email from
+    that network and per email from networks it has not signed in from lately (`login_ip`,
+    `login_email_ip`, `login_email`); successful ones never count, and a refused attempt is
+    answered before any password hashing (config/throttling.login_failure_limit)."""
 
     throttle_classes: list = []
 
     @extend_schema(
         request=LoginSerializer,
-        responses={200: AuthResponseSerializer, 401: _401_CREDENTIALS, 429: _429_FAILURES},
+        responses={200: AuthResponseSerializer, 401: _401_CREDENTIALS, 429: _429_LOGIN_FAILURES},
         auth=[],
     )
     def post(self, request):

@@ -29,7 +29,8 @@ ERROR_COMPONENT = {
 COMMON_ERRORS = {
     "400": "Invalid input: validation_error (with fields), malformed_json, null_character.",
     "401": "Missing, invalid, expired or revoked access token: not_authenticated, token_not_valid.",
-    "404": "Not found, or it belongs to another user; a page past the end: not_found.",
+    "404": "Not found, or it belongs to another user; a page past the end or not a positive "
+    "integer: not_found.",
     "405": "Method not allowed: method_not_allowed.",
     "413": "Request body too large: payload_too_large.",
     "415": "Unsupported content type: unsupported_media_type.",
@@ -105,7 +106,8 @@ def add_error_responses(result, generator, request, public):
 
 
 def _is_paginated(operation: dict) -> bool:
-    # A page past the end (or not a number) is a 404 on any list, with or without an id.
+    # A page past the end (or not a positive integer) is a 404 on any list, with or without an
+    # id.
     return any(
         p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])
     )

@@ -301,14 +301,22 @@ SIMPLE_JWT = {
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUST_CF_CONNECTING_IP = env.bool("TRUST_CF_CONNECTING_IP", default=False)
 
+# A network (IPv6 /64, IPv4 address) an email signed in from is exempt from that email's
+# failure limit across networks (THROTTLE_LOGIN_EMAIL) for this long after the sign-in, so an
+# attacker who keeps that limit full cannot keep the owner out where they usually sign in.
+LOGIN_KNOWN_NETWORK_SECONDS = env.int("LOGIN_KNOWN_NETWORK_DAYS", default=30) * 86400
+
 # Rates for config.throttling: "N/[k]second|min|hour|day" ("10/15min"), None for no limit.
 THROTTLE_RATES = {
-    # Failed password checks only (successes never count): per address, per email from one
-    # address, and wrong current passwords per user on POST /auth/password.
+    # Failed password checks only (successes never count): per network (an IPv6 /64, an IPv4
+    # address: config/client_ip.py), per email from one network, per email from every network
+    # but those it signed in from lately (LOGIN_KNOWN_NETWORK_DAYS), and wrong current
+    # passwords per user on POST /auth/password.
     "login_ip": env.str("THROTTLE_LOGIN_IP", "30/15min"),
     "login_email_ip": env.str("THROTTLE_LOGIN_EMAIL_IP", "10/15min"),
+    "login_email": env.str("THROTTLE_LOGIN_EMAIL", "20/15min"),
     "password_user": env.str("THROTTLE_PASSWORD_USER", "10/15min"),
-    # The Django admin's login form: failures per address and per email (staff accounts).
+    # The Django admin's login form: failures per network and per email (staff accounts).
     "admin_login_ip": env.str("THROTTLE_ADMIN_LOGIN_IP", "20/15min"),
     "admin_login_email": env.str("THROTTLE_ADMIN_LOGIN_EMAIL", "10/15min"),
     "register_ip": env.str("THROTTLE_REGISTER_IP", "10/min"),

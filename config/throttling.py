@@ -15,7 +15,10 @@ front (`10/15min`: ten per fifteen minutes).
 - `FailureLimit`: counts failures only (wrong passwords), for login, the admin login and the
   password change. An attempt reserves a unit before the password is checked and gives it back
   when the check succeeds, so successes never count and parallel attempts cannot all slip past
-  the check before the first failure is recorded.
+  the check before the first failure is recorded. A refused attempt never reaches the hasher.
+
+Every counter of a client counts its network (config/client_ip.client_network): an IPv6 client
+by its /64, an IPv4 client by its address.
 
 The counters are sliding windows kept in the cache (config/throttle_counters.py).
 """
@@ -29,7 +32,7 @@ from django.conf import settings
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-from config.client_ip import client_ip
+from config.client_ip import client_network
 from config.throttle_counters import Counter, fail_open, give_back, local_counts, take
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour|d|day)s?\s*$")
@@ -63,15 +66,17 @@ def counter(scope: str, ident: str) -> Counter | None:
 
 
 class FailureLimit:
-    """Failures of one kind of password check, counted per identity (an address, an email with
-    an address, a user). `reserve()` before checking the password raises Throttled (429 with
-    `retry_after`) when any counter is used up; `succeeded()` after a good password gives the
-    reserved unit back, so successes never count."""
+    """Failures of one kind of password check, counted per identity (a network, an email with
+    a network, an email, a user). `reserve()` before checking the password raises Throttled
+    (429 with `retry_after`) when any counter is used up; `succeeded()` after a good password
+    gives the reserved unit back, so successes never count, and remembers `known_key` (when
+    given) for settings.LOGIN_KNOWN_NETWORK_SECONDS."""
 
-    def __init__(self, idents: dict[str, str]):
+    def __init__(self, idents: dict[str, str], *, known_key: str | None = None):
         counters = (counter(scope, ident) for scope, ident in idents.items())
         self.counters = [c for c in counters if c is not None]
         self.reserved_at: float | None = None
+        self.known_key = known_key
 
     def reserve(self) -> None:
         started = time.time()
@@ -84,17 +89,31 @@ class FailureLimit:
         if self.reserved_at is not None:
             give_back(self.counters, 1, self.reserved_at)
             self.reserved_at = None
+        if self.known_key is not None:
+            fail_open.set(self.known_key, 1, settings.LOGIN_KNOWN_NETWORK_SECONDS)
 
 
 def login_failure_limit(*, prefix: str, request_meta, email) -> FailureLimit:
-    """Failures per address (`<prefix>_ip`) and per email from that address
-    (`<prefix>_email_ip`): one address cannot try many passwords, and nobody can keep a
-    victim's email locked by failing from elsewhere."""
-    address = client_ip(request_meta)
-    idents = {f"{prefix}_ip": address}
+    """Failures per network (`<prefix>_ip`), per email from that network (`<prefix>_email_ip`)
+    and per email from anywhere (`<prefix>_email`).
+
+    One network cannot try many passwords, nor one email many times; many networks together
+    cannot try more than `<prefix>_email` passwords of one email per window. That last counter
+    could keep the owner out while an attacker keeps it full, so it does not apply on a network
+    the email has signed in from within LOGIN_KNOWN_NETWORK_SECONDS (remembered at each
+    success): there the owner meets only the counters of that network. A refused attempt
+    counts nothing, so the attacker's own 429s never lengthen the wait.
+    """
+    network = client_network(request_meta)
+    idents = {f"{prefix}_ip": network}
+    known_key = None
     if isinstance(email, str) and email.strip():
-        idents[f"{prefix}_email_ip"] = f"{email.strip().lower()}|{address}"
-    return FailureLimit(idents)
+        email = email.strip().lower()
+        idents[f"{prefix}_email_ip"] = f"{email}|{network}"
+        known_key = hashed_key(f"{prefix}_known", f"{email}|{network}")
+        if not fail_open.get(known_key):
+            idents[f"{prefix}_email"] = email
+    return FailureLimit(idents, known_key=known_key)
 
 
 # -- DRF throttles --------------------------------------------------------------------------
@@ -119,7 +138,7 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         return settings.THROTTLE_RATES.get(self.scope)
 
     def get_ident(self, request):
-        return client_ip(request.META)
+        return client_network(request.META)
 
     def key(self, ident: str) -> str:
         return hashed_key(self.scope, ident)

@@ -16,7 +16,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from accounts.authentication import JWTAuthentication, check_session
 from config.exceptions import DomainError, service_unavailable_response
 from config.outage import DATABASE_ERRORS, database_log
-from config.pagination import PageNumberPagination
+from config.pagination import PageNumberPagination, page_number, page_offset
 from config.renderers import dumps, dumps_native
 from tasks import selectors, services
 from tasks.realtime import task_row_data
@@ -29,7 +29,7 @@ from tasks.views import SOURCE, TaskViewSet
 # objects and response rendering cost about as much CPU as the work itself (bench/RESULTS.md).
 # The plain case (a bearer token, at most `page`/`page_size`, JSON accepted) is answered here
 # with the same authentication, throttle, selector, serializer, renderer and links; anything
-# else (errors of any kind, a filter, `page=last`, another Accept, a 429) goes to
+# else (errors of any kind, a filter, a bad page, another Accept, a 429) goes to
 # TaskViewSet.list unchanged, so every error keeps DRF's envelope. `test_task_list_fast_path`
 # holds the two answers equal.
 
@@ -71,12 +71,13 @@ def fast_task_list(request):
     if request.META.get("HTTP_ACCEPT", "") not in _FAST_ACCEPT:
         return None
     number, size = _page_number(request), _page_size(request)
-    claims = JWTAuthentication().token_claims(request) if number is not None else None
+    offset = page_offset(number, size) if number is not None else None
+    claims = JWTAuthentication().token_claims(request) if offset is not None else None
     if claims is None:
         return None
     user_id, generation = claims
     session, rows, total = session_page.task_page_with_session(
-        user_id=user_id, offset=(number - 1) * size, limit=size
+        user_id=user_id, offset=offset, limit=size
     )
     if session is None or (not rows and number > 1):
         return None
@@ -104,9 +105,9 @@ def _throttle_allows(user) -> bool:
 
 
 def _page_number(request) -> int | None:
-    # Django's paginator takes int(page); anything else here (`last`, a bad number) is DRF's.
-    page = request.GET.get(PageNumberPagination.page_query_param, "1")
-    return int(page) if page.isascii() and page.isdigit() and int(page) >= 1 else None
+    # The paginator's own reading of `page` (config.pagination.page_number); a page that is
+    # not a number or ends past any list's offset is left to DRF's 404.
+    return page_number(request.GET.get(PageNumberPagination.page_query_param) or "1")
 
 
 def _page_size(request) -> int:

@@ -47,6 +47,16 @@ def test_admin_login_failures_per_address_get_429_with_retry_after(client, staff
 
 
 @pytest.mark.django_db
+def test_admin_login_failures_count_an_ipv6_64_as_one_client(client, staff, rates):
+    rates(admin_login_ip="3/min", admin_login_email="100/min")
+
+    answers = [admin_login(client, f"u{i}@example.com", ip=f"2001:db8:9:9::{i}") for i in range(4)]
+
+    assert [r.status_code for r in answers] == [200, 200, 200, 429]
+    assert admin_login(client, "x@example.com", ip="2001:db8:9:a::1").status_code == 200
+
+
+@pytest.mark.django_db
 def test_admin_login_failures_per_email_span_addresses(client, staff, rates):
     rates(admin_login_ip="100/min", admin_login_email="2/min")
 

@@ -8,7 +8,7 @@ TRUST_CF_CONNECTING_IP. Tested through the real login throttle (1 attempt per ad
 import pytest
 from django.test import RequestFactory
 
-from config.client_ip import client_ip
+from config.client_ip import address_network, client_ip
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,7 @@ def one_login_per_address(settings):
         **settings.THROTTLE_RATES,
         "login_ip": "1/min",
         "login_email_ip": None,
+        "login_email": None,
     }
 
 
@@ -92,3 +93,31 @@ def test_client_ip_resolution(settings, count, trust_cf, headers, expected):
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", **headers)
 
     assert client_ip(request.META) == expected
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("203.0.113.7", "203.0.113.7"),  # IPv4: each address counts alone
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::1", "2001:db8:1:2::/64"),
+        ("[2001:db8:1:2::1]", "2001:db8:1:2::/64"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),  # IPv4-mapped: the IPv4 address
+        ("unknown", "unknown"),
+    ],
+)
+def test_throttles_count_an_ipv6_client_by_its_64_and_an_ipv4_client_by_its_address(
+    address, network
+):
+    assert address_network(address) == network
+
+
+def test_forwarded_ipv6_clients_of_one_64_share_a_counter(anon_client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    first = attempt(anon_client, HTTP_X_FORWARDED_FOR="2001:db8:5:6::1")
+    same_64 = attempt(anon_client, HTTP_X_FORWARDED_FOR="2001:db8:5:6:ffff::2")
+    next_64 = attempt(anon_client, HTTP_X_FORWARDED_FOR="2001:db8:5:7::1")
+
+    assert (first, same_64, next_64) == (401, 429, 401)
