@@ -60,7 +60,7 @@ lint: venv
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/stack.yml
 	$(VENV)/bin/yamllint -c deploy/.yamllint deploy/
 	$(VENV)/bin/hadolint --failure-threshold warning deploy/rehearsal/standins/*.Dockerfile
-	$(VENV)/bin/shellcheck deploy/docker-entrypoint.sh deploy/backup.sh deploy/restore.sh .ci/run bin/serve bin/http-server bin/ws-server \
+	$(VENV)/bin/shellcheck deploy/docker-entrypoint.sh deploy/backup.sh deploy/restore.sh .ci/run bin/serve bin/http-server bin/ws-server bin/drain \
 	  deploy/rehearsal/standins/build.sh deploy/rehearsal/standins/postgres-entrypoint.sh deploy/rehearsal/standins/redis-entrypoint.sh
 	$(VENV)/bin/hadolint --failure-threshold warning deploy/Dockerfile
 

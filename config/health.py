@@ -8,6 +8,7 @@ so through the normal stack they would get 400 and the replica would be marked u
 """
 
 import asyncio
+import os
 import re
 import uuid
 
@@ -43,6 +44,13 @@ def health(request):
     """The seed's shape exactly; answers even when the database is down."""
     if request.method not in {"GET", "HEAD"}:
         return _method_not_allowed()
+    if settings.HEALTH_DRAIN_FILE and os.path.exists(settings.HEALTH_DRAIN_FILE):
+        # Stopping (bin/drain): the load balancer's probe takes this task out of rotation while
+        # it still serves what reaches it.
+        return JsonResponse(
+            {"status": "draining", "timestamp": _utc_now_iso(), "environment": settings.DJANGO_ENV},
+            status=503,
+        )
     return JsonResponse(
         {"status": "ok", "timestamp": _utc_now_iso(), "environment": settings.DJANGO_ENV}
     )

@@ -434,6 +434,9 @@ if not 5 <= TASKS_LOST_AFTER_MINUTES <= 1440:
 # `manage.py crontask`: with Redis, one scheduler holds a lock and fires the jobs; other
 # replicas wait for it. The lock lives 10 s and is renewed every 5 s.
 CRONTASK = {"REDIS_URL": url_with_password(REDIS_URL, REDIS_PASSWORD) if REDIS_URL else None}
+# Set by bin/drain while a server stops: GET /health answers 503 "draining" while this file
+# exists, so the load balancer stops routing to the task before it closes (deploy/README.md).
+HEALTH_DRAIN_FILE = env.str("HEALTH_DRAIN_FILE", default="")
 # When the scheduler looks for users whose summary hour has passed (cron syntax, UTC). Every 15
 # minutes by default; the rehearsal (deploy/rehearsal/) runs it every minute to watch it fire.
 SUMMARY_SWEEP_CRON = env.str("SUMMARY_SWEEP_CRON", default="*/15 * * * *")

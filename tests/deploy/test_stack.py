@@ -181,13 +181,13 @@ def test_the_backup_service_runs_the_backup_script_nightly():
         ("/api/v1/chat/message", "ws", ("agente-body-1m@file",)),
         ("/api/v1/chat/message/", "ws", ("agente-body-1m@file",)),
         ("/api/v1/chat/voice", "ws", ("agente-body-25m@file",)),
-        ("/api/v1/chat/conversations", "http", ("agente-body-1m@file",)),
-        ("/api/v1/tasks", "http", ("agente-body-1m@file",)),
-        ("/api/v1/auth/login", "http", ("agente-body-1m@file",)),
-        ("/health", "http", ("agente-body-1m@file",)),
-        ("/api/docs/", "http", ("agente-body-1m@file",)),
-        ("/static/admin/css/base.css", "http", ("agente-body-1m@file",)),
-        ("/", "http", ("agente-body-1m@file",)),
+        ("/api/v1/chat/conversations", "http", ("agente-body-1m@file", "agente-retry@file")),
+        ("/api/v1/tasks", "http", ("agente-body-1m@file", "agente-retry@file")),
+        ("/api/v1/auth/login", "http", ("agente-body-1m@file", "agente-retry@file")),
+        ("/health", "http", ("agente-body-1m@file", "agente-retry@file")),
+        ("/api/docs/", "http", ("agente-body-1m@file", "agente-retry@file")),
+        ("/static/admin/css/base.css", "http", ("agente-body-1m@file", "agente-retry@file")),
+        ("/", "http", ("agente-body-1m@file", "agente-retry@file")),
     ],
 )
 def test_ws_gets_websockets_and_assistant_turns_and_http_gets_the_rest(
@@ -479,3 +479,40 @@ def test_the_guides_budget_table_matches_each_service():
         assert int(mem_limit.split()[0]) == _mib(resources["limits"]["memory"]), name
         assert cpu_res.split()[0] == resources["reservations"]["cpus"], name
         assert int(mem_res.split()[0]) == _mib(resources["reservations"]["memory"]), name
+
+
+def test_a_stopping_task_leaves_traefiks_rotation_before_it_stops_listening():
+    """Rolling updates lose no request (the rehearsal measures it): the servers drain on
+    SIGTERM (bin/drain: /health 503 for DRAIN_SECONDS), Traefik probes /health every 2 s, and
+    the stop grace period covers the drain plus the server's own shutdown."""
+    for name in ("http", "ws"):
+        service = SERVICES[name]
+        drain = int(service["environment"]["DRAIN_SECONDS"])
+        labels = service["deploy"]["labels"]
+        interval = labels[f"traefik.http.services.agente-{name}.loadbalancer.healthcheck.interval"]
+        assert labels[f"traefik.http.services.agente-{name}.loadbalancer.healthcheck.path"] == (
+            "/health"
+        )
+        assert interval.endswith("s") and drain >= 2 * int(interval[:-1]), (drain, interval)
+        grace = int(service["stop_grace_period"].removesuffix("s"))
+        # granian's --workers-kill-timeout (8 s, bin/http-server) after the drain.
+        assert grace >= drain + 8 + 1, (name, grace)
+
+
+def test_idempotent_requests_are_retried_on_another_task_when_the_connection_fails():
+    retry = load_yaml("traefik/dynamic.yml")["http"]["middlewares"]["agente-retry"]["retry"]
+    assert retry["attempts"] >= 2
+    # Never a websocket upgrade (the socket would be hijacked by the middleware), never POSTs
+    # (Traefik's default: retryNonIdempotentMethod off).
+    assert "retryNonIdempotentMethod" not in retry
+    for router in routers(STACK):
+        if router.target == "agente-http":
+            assert "agente-retry@file" in router.middlewares, router.name
+        if router.name == "agente-ws":
+            assert "agente-retry@file" not in router.middlewares
+
+
+def test_a_dead_task_is_given_up_on_within_seconds_not_traefiks_default_30():
+    static = load_yaml("traefik/traefik.yml")
+    dial = static["serversTransport"]["forwardingTimeouts"]["dialTimeout"]
+    assert dial.endswith("s") and 0 < int(dial[:-1]) <= 2, dial
