@@ -2,6 +2,8 @@
 # and restore.sh use, from one release), with an entry point that does what the official image's
 # does with POSTGRES_USER, POSTGRES_DB and POSTGRES_PASSWORD_FILE on an empty data directory.
 FROM rehearsal/debian:trixie
+# Whatever the release's mirror has today: a stand-in follows Debian, nothing pins it.
+# hadolint ignore=DL3008
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-17 \
     && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /var/lib/postgresql/data /var/run/postgresql \

@@ -1,5 +1,7 @@
 # Stand-in for redis:7: Debian bookworm's Redis 7.0, run as `redis` in /data like the official one.
 FROM rehearsal/debian:bookworm
+# Whatever the release's mirror has today: a stand-in follows Debian, nothing pins it.
+# hadolint ignore=DL3008
 RUN apt-get update && apt-get install -y --no-install-recommends redis-server redis-tools \
     && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /data && chown redis:redis /data
