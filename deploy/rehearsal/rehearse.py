@@ -452,42 +452,31 @@ class Rehearsal:
             timeout=300,
         )
 
-    def migrate(self) -> None:
-        # deploy/README.md, "Updating", step 2, word for word but the image and host.
-        run(
-            "docker",
-            "service",
-            "create",
-            "--detach",
-            "--name",
-            "agente_migrate",
-            "--mode",
-            "replicated-job",
-            "--restart-condition",
-            "none",
-            "--no-healthcheck",
-            "--network",
-            "agente_internal",
-            "--secret",
-            "db_password",
-            "--secret",
-            "redis_password",
-            "--secret",
-            "django_secret_key",
-            "--secret",
-            "jwt_secret",
-            "--env",
+    def job(self, name: str, *command: str, extra_secrets: tuple[str, ...] = ()) -> str:
+        """A one-off Swarm job of the app image as the guide runs them ("Updating", step 2:
+        a job can read the stack's secrets and join its internal network); its logs."""
+        secrets_args = []
+        for secret in ("db_password", "django_secret_key", "jwt_secret", *extra_secrets):
+            secrets_args += ["--secret", secret]
+        environment = [
             "DJANGO_ENV=production",
-            "--env",
             f"DJANGO_ALLOWED_HOSTS={HOST}",
-            "--env",
             "DATABASE_URL=postgres://agente@postgres:5432/agente",
-            "--env",
             "TASKS_BACKEND=database",
+        ]
+        run(
+            *("docker", "service", "create", "--detach", "--name", name),
+            *("--mode", "replicated-job", "--restart-condition", "none", "--no-healthcheck"),
+            *("--network", "agente_internal", *secrets_args),
+            *[arg for variable in environment for arg in ("--env", variable)],
             self.stack_env["BACKEND_IMAGE"],
-            "migrate",
+            *command,
         )
-        self.wait_job("agente_migrate", 300)
+        return self.wait_job(name, 300)
+
+    def migrate(self) -> None:
+        # deploy/README.md, "Updating", step 2, but the image and the host.
+        self.job("agente_migrate", "migrate")
 
     def wait_job(self, name: str, seconds: float) -> str:
         def done() -> bool:
@@ -971,48 +960,17 @@ class Rehearsal:
             )
             # deploy/README.md, "Cutover from the Fastify service": the import as a job on the
             # internal network; the old database's password comes from a secret file.
-            run(
-                "docker",
-                "service",
-                "create",
-                "--detach",
-                "--name",
-                "agente_import_legacy",
-                "--mode",
-                "replicated-job",
-                "--restart-condition",
-                "none",
-                "--no-healthcheck",
-                "--network",
-                "agente_internal",
-                "--secret",
-                "db_password",
-                "--secret",
-                "redis_password",
-                "--secret",
-                "django_secret_key",
-                "--secret",
-                "jwt_secret",
-                "--secret",
-                "source=db_password,target=legacy_db_password",
-                "--env",
-                "DJANGO_ENV=production",
-                "--env",
-                f"DJANGO_ALLOWED_HOSTS={HOST}",
-                "--env",
-                "DATABASE_URL=postgres://agente@postgres:5432/agente",
-                "--env",
-                "TASKS_BACKEND=database",
-                self.stack_env["BACKEND_IMAGE"],
-                "manage",
-                "import_legacy",
-                "--database-url",
-                "postgres://legacy@legacy:5432/agente_legacy",
-                "--database-password-file",
-                "/run/secrets/legacy_db_password",
-            )
-            logs = self.wait_job("agente_import_legacy", 300)
-            log("    " + logs.strip().replace("\n", "\n    ")[-1500:])
+            # The runbook's order: a dry run, then the import.
+            for dry_run in (("--dry-run",), ()):
+                logs = self.job(
+                    "agente_import_legacy",
+                    *("manage", "import_legacy", *dry_run),
+                    *("--database-url", "postgres://legacy@legacy:5432/agente_legacy"),
+                    *("--database-password-file", "/run/secrets/legacy_db_password"),
+                    extra_secrets=("source=db_password,target=legacy_db_password",),
+                )
+                for line in logs.strip().splitlines():
+                    log(f"    import{' (dry run)' if dry_run else ''}: {line}")
             # The fixture's header lists its test-only passwords ("--   email  password").
             logins = re.findall(
                 r"^--\s+(\S+@\S+)\s+(\S+)$", LEGACY_FIXTURE.read_text(), flags=re.MULTILINE
