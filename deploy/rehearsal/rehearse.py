@@ -31,6 +31,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -73,6 +74,8 @@ APP_SERVICES = ["http", "ws", "worker", "scheduler"]
 ALL_SERVICES = [*APP_SERVICES, "traefik", "postgres", "redis", "backup", "fakes", "legacy"]
 ONE_OFF = ["agente_migrate", "agente_import_legacy"]
 LEGACY_FIXTURE = ROOT / "tests" / "accounts" / "fixtures" / "legacy_fastify.sql"
+# Written by a --keep run, read (and removed) by --clean: what that run created.
+KEPT_MARKER = Path("/var/tmp/agente-rehearsal-kept.json")
 
 
 def log(message: str) -> None:
@@ -132,9 +135,6 @@ def _resolve_rehearsal_host(host, *args, **kwargs):
     if host == HOST:
         host = "127.0.0.1"
     return _real_getaddrinfo(host, *args, **kwargs)
-
-
-socket.getaddrinfo = _resolve_rehearsal_host
 
 
 @dataclass
@@ -202,6 +202,9 @@ class State:
     started_engine: subprocess.Popen | None = None
     joined_swarm: bool = False
     labelled_node: str | None = None
+    # True once the machine was found without any stack, secret, volume, network or config of
+    # the stack's names: only then is everything of those names this run's to remove.
+    owns_stack: bool = False
     tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="rehearsal-")))
     secret_values: dict = field(default_factory=dict)
     accounts: dict = field(default_factory=dict)
@@ -286,21 +289,39 @@ class Rehearsal:
             self.state.joined_swarm = True
         elif swarm != "active":
             raise RuntimeError(f"the engine's swarm is {swarm!r}; leave it or fix it first")
-        existing = out("docker", "stack", "ls", "--format", "{{.Name}}").split()
-        if STACK in existing:
-            raise RuntimeError(f"a stack named {STACK!r} runs here: the rehearsal never touches it")
-        taken = [
-            name
-            for name in SECRET_NAMES
-            if run("docker", "secret", "inspect", name, check=False, quiet=True).returncode == 0
-        ]
-        if taken:
-            raise RuntimeError(f"secrets {taken} exist: the rehearsal only runs where none do")
+        self.refuse_a_machine_with_a_stack()
         node = out("docker", "node", "ls", "-q", "--filter", "role=manager").split()[0]
         labels = out("docker", "node", "inspect", node, "--format", "{{json .Spec.Labels}}")
         if "agente.db" not in labels:
             run("docker", "node", "update", "--label-add", "agente.db=true", node)
             self.state.labelled_node = node
+
+    def refuse_a_machine_with_a_stack(self) -> None:
+        """The rehearsal deploys under the production names (stack.yml fixes some of them, such
+        as the network agente_public), so it runs only where none of them exists, and only then
+        removes them at the end: never on a server with a stack, a secret, a volume, a network
+        or a config of those names (the seed's service is a stack `agente` too)."""
+        found = []
+        if STACK in out("docker", "stack", "ls", "--format", "{{.Name}}").split():
+            found.append(f"stack {STACK}")
+        found += [
+            f"secret {name}"
+            for name in SECRET_NAMES
+            if run("docker", "secret", "inspect", name, check=False, quiet=True).returncode == 0
+        ]
+        for kind, listing in (
+            ("volume", ("docker", "volume", "ls", "--format", "{{.Name}}")),
+            ("network", ("docker", "network", "ls", "--format", "{{.Name}}")),
+            ("config", ("docker", "config", "ls", "--format", "{{.Name}}")),
+            ("service", ("docker", "service", "ls", "--format", "{{.Name}}")),
+        ):
+            found += [f"{kind} {n}" for n in out(*listing).split() if n.startswith(f"{STACK}_")]
+        if found:
+            raise RuntimeError(
+                f"this machine has {', '.join(found[:6])}: the rehearsal runs only where none "
+                "of the stack's names exists, and touches nothing it did not create"
+            )
+        self.state.owns_stack = True
 
     def build_images(self) -> None:
         run("sh", str(HERE / "standins" / "build.sh"), timeout=1800)
@@ -558,6 +579,14 @@ class Rehearsal:
         self.state.secret_values[f"password:{key}"] = password
         self.state.accounts[key] = account
         return account
+
+    def check_networks(self) -> None:
+        with self.check("every overlay network of the stack is encrypted"):
+            names = [f"{STACK}_internal", f"{STACK}_egress", f"{STACK}_public"]
+            options = out(
+                "docker", "network", "inspect", *names, "--format", "{{.Options.encrypted}}"
+            ).split()
+            assert options == ["true"] * 3, dict(zip(names, options, strict=False))
 
     def check_edge(self) -> None:
         with self.check("GET /health through Traefik (TLS, trusted CA)"):
@@ -1006,6 +1035,25 @@ class Rehearsal:
 
     def cleanup(self) -> None:
         log("cleaning up")
+        if self.state.owns_stack:
+            self.remove_stack()
+        if self.state.labelled_node and not self.state.joined_swarm:
+            run(
+                *("docker", "node", "update", "--label-rm", "agente.db"),
+                self.state.labelled_node,
+                check=False,
+                quiet=True,
+            )
+        if self.state.joined_swarm:
+            run("docker", "swarm", "leave", "--force", check=False, quiet=True)
+        if self.state.started_engine is not None:
+            self.state.started_engine.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.state.started_engine.wait(30)
+        shutil.rmtree(self.state.tmp, ignore_errors=True)
+
+    def remove_stack(self) -> None:
+        """Everything of the stack's names: this run found none of them (owns_stack)."""
         for name in ONE_OFF:
             run("docker", "service", "rm", name, check=False, quiet=True)
         run("docker", "stack", "rm", STACK, check=False, quiet=True)
@@ -1061,24 +1109,38 @@ class Rehearsal:
                 check=False,
                 quiet=True,
             )
-        if self.state.labelled_node and not self.state.joined_swarm:
-            run(
-                "docker",
-                "node",
-                "update",
-                "--label-rm",
-                "agente.db",
-                self.state.labelled_node,
-                check=False,
-                quiet=True,
+
+    def remember_for_clean(self) -> None:
+        engine = self.state.started_engine
+        KEPT_MARKER.write_text(
+            json.dumps(
+                {
+                    "owns_stack": self.state.owns_stack,
+                    "joined_swarm": self.state.joined_swarm,
+                    "labelled_node": self.state.labelled_node,
+                    "engine_pid": engine.pid if engine is not None else None,
+                    "tmp": str(self.state.tmp),
+                }
             )
-        if self.state.joined_swarm:
-            run("docker", "swarm", "leave", "--force", check=False, quiet=True)
-        if self.state.started_engine is not None:
-            self.state.started_engine.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.state.started_engine.wait(30)
+        )
+
+    def clean_kept(self) -> int:
+        """--clean: what a --keep run created, as its marker says; nothing without one."""
+        if not KEPT_MARKER.exists():
+            log(f"no {KEPT_MARKER}: nothing was kept by a rehearsal, so nothing is removed")
+            return 1
+        kept = json.loads(KEPT_MARKER.read_text())
+        self.state.owns_stack = kept["owns_stack"]
+        self.state.joined_swarm = kept["joined_swarm"]
+        self.state.labelled_node = kept["labelled_node"]
         shutil.rmtree(self.state.tmp, ignore_errors=True)
+        self.state.tmp = Path(kept["tmp"])
+        self.cleanup()
+        if kept["engine_pid"]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(kept["engine_pid"], signal.SIGTERM)
+        KEPT_MARKER.unlink()
+        return 0
 
     # -- all of it --
 
@@ -1103,6 +1165,7 @@ class Rehearsal:
                 wait_for(
                     "Traefik's route", lambda: self.api("GET", "/health").status == 200, 120, 2
                 )
+            self.check_networks()
             self.check_edge()
             self.check_api()
             if "ana" not in self.state.accounts:
@@ -1123,7 +1186,8 @@ class Rehearsal:
             log(f"stopped early: {type(exc).__name__}: {str(exc)[:500]}")
         finally:
             if self.keep:
-                log(f"--keep: the stack stays; secrets and CA in {self.state.tmp}")
+                self.remember_for_clean()
+                log(f"--keep: the stack stays; secrets and CA in {self.state.tmp}; --clean ends it")
             else:
                 self.cleanup()
         print()
@@ -1140,9 +1204,9 @@ def main() -> int:
     )
     args = parser.parse_args()
     os.chdir(ROOT)
+    socket.getaddrinfo = _resolve_rehearsal_host
     if args.clean:
-        Rehearsal(keep=False).cleanup()
-        return 0
+        return Rehearsal(keep=False).clean_kept()
     return Rehearsal(keep=args.keep).run()
 
 

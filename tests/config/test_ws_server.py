@@ -49,4 +49,4 @@ def test_pyopenssl_is_installed_so_the_launcher_is_what_keeps_it_out():
 
 def test_the_ws_role_starts_daphne_through_the_launcher():
     script = (REPO / "bin" / "ws-server").read_text()
-    assert "exec python -m config.ws_server --bind" in script
+    assert "exec bin/drain python -m config.ws_server --bind" in script
