@@ -28,6 +28,7 @@ throttled request or a staff action: never a thousand a second, let alone for th
 between two restores), or, before any jump, a count of those revocations.
 """
 
+import logging
 import time
 
 from django.db import transaction
@@ -38,6 +39,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from accounts.models import User
 from config import realtime
+
+logger = logging.getLogger(__name__)
 
 GENERATION_CLAIM = "gen"
 REASONS = frozenset({"password_changed", "logout_all", "deactivated", "refresh_token_reuse"})
@@ -73,8 +76,8 @@ def generation_floor() -> int:
 def sessions_end_all() -> int:
     """End every session of every user (see the module docstring for why the generation jumps
     to the clock); returns how many users there are. Their refresh tokens are blacklisted and,
-    once committed, their open sockets closed through the channel layer (dropped, and logged,
-    when Redis is away: the sockets' next check of the generation closes them then)."""
+    once committed, their open sockets closed through the channel layer, in batches the
+    publisher never drops (`_close_every_socket`)."""
     with transaction.atomic():
         # The floor as a bigint: a bare Value would be bound as int4 and wrap around.
         floor = Value(generation_floor(), output_field=PositiveBigIntegerField())
@@ -88,9 +91,29 @@ def sessions_end_all() -> int:
             batch_size=1000,
         )
         user_ids = list(User.objects.values_list("pk", flat=True))
-        for user_id in user_ids:
-            realtime.end_sessions(user_id, ALL_SESSIONS_ENDED)
+    _close_every_socket(user_ids)
     return len(user_ids)
+
+
+# Closes handed to the publisher before waiting for them to be sent: its queue holds 1,000
+# events and drops what does not fit (a live update may be lost, a close must not be).
+SESSION_END_BATCH = 500
+
+
+def _close_every_socket(user_ids: list) -> None:
+    """After the commit, every user's sockets are told `session.ended`, in batches the
+    publisher's queue can hold, each sent before the next is handed over. A batch not sent
+    in time (Redis away) is logged; those sockets still fail their next re-authentication,
+    and a socket that saw the layer fail re-checks its session when it is back."""
+    for start in range(0, len(user_ids), SESSION_END_BATCH):
+        for user_id in user_ids[start : start + SESSION_END_BATCH]:
+            realtime.end_sessions(user_id, ALL_SESSIONS_ENDED)
+        if not realtime.flush(timeout=10):
+            logger.warning(
+                "ending every session: closes for users %d-%d were not all sent in 10 s",
+                start + 1,
+                min(start + SESSION_END_BATCH, len(user_ids)),
+            )
 
 
 def token_generation(payload) -> int:

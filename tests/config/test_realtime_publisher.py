@@ -159,3 +159,22 @@ def test_publishing_with_redis_after_the_servers_loop_stopped_returns_at_once():
     assert seconds is not None, "publish hung on the stopped event loop"
     assert seconds < 0.5
     assert inbox.read() == [{"type": "task.updated", "task": {"id": USER_ID, "n": 0}}]
+
+
+@pytest.mark.redis
+def test_ending_every_session_closes_every_users_sockets_however_many_there_are(
+    settings, caplog, django_user_model
+):
+    """Three times the publisher's queue: none of the closes is dropped (they were, past the
+    1,000th, when the command handed them all over at once)."""
+    from accounts.sessions import sessions_end_all
+
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis")
+    django_user_model.objects.bulk_create(
+        [django_user_model(email=f"u{n}@example.com", name=f"U{n}") for n in range(3 * 1000)]
+    )
+    with caplog.at_level(logging.WARNING):
+        assert sessions_end_all() == 3000
+    assert realtime.flush(timeout=10)
+    assert not [r for r in caplog.records if "dropped" in r.getMessage()]
+    assert not [r for r in caplog.records if "were not all sent" in r.getMessage()]
