@@ -12,6 +12,7 @@ one. With the cache (Redis) away, uploads are not counted: like the throttles, t
 fails open rather than refusing every voice message (config/outage.py).
 """
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,12 +32,19 @@ def _slot_seconds() -> int:
     return int(transcription + settings.ASSISTANT_TURN_TIMEOUT_SECONDS + _SLACK_SECONDS)
 
 
-def _claim(user_id, limit: int, seconds: int) -> str | None:
+def _claim(user_id, limit: int, seconds: int, holder: str) -> str | None:
     for index in range(limit):
         key = f"voice-upload:{user_id}:{index}"
-        if cache.add(key, 1, seconds):
+        if cache.add(key, holder, seconds):
             return key
     return None
+
+
+def _release(key: str, holder: str) -> None:
+    # Only a slot this request still holds: one that outlived its expiry may have been claimed
+    # by another upload since, whose slot deleting it would free.
+    if cache.get(key) == holder:
+        cache.delete(key)
 
 
 @contextmanager
@@ -47,11 +55,12 @@ def voice_upload_slot(*, user) -> Iterator[None]:
     if limit <= 0:
         yield
         return
-    key = fail_open.run(_claim, user.pk, limit, _slot_seconds(), default=_UNCOUNTED)
+    holder = uuid.uuid4().hex
+    key = fail_open.run(_claim, user.pk, limit, _slot_seconds(), holder, default=_UNCOUNTED)
     if key is None:
         raise VoiceUploadsInProgress()
     try:
         yield
     finally:
         if key is not _UNCOUNTED:
-            fail_open.run(cache.delete, key)
+            fail_open.run(_release, key, holder)

@@ -187,3 +187,26 @@ def test_the_recording_is_read_piece_by_piece_not_whole(fake_deepgram):
     assert sum(recording.reads) == len(LARGE)
     assert max(recording.reads) <= 1024 * 1024  # never the whole 24 MiB at once
     assert fake_deepgram.requests[0].body == LARGE
+
+
+def test_a_slot_that_expired_and_was_taken_by_another_upload_is_not_freed_by_the_first(
+    settings, user
+):
+    """An upload that outlived its slot's expiry must not free the slot another upload holds
+    since: that would let a third one in past the limit."""
+    from django.core.cache import cache
+
+    from chat.errors import VoiceUploadsInProgress
+    from chat.voice_uploads import voice_upload_slot
+
+    settings.VOICE_MAX_CONCURRENT_UPLOADS = 1
+    key = f"voice-upload:{user.pk}:0"
+    with voice_upload_slot(user=user):
+        cache.delete(key)  # the first upload's slot expired…
+        with voice_upload_slot(user=user):  # …and a second upload took it
+            pass
+        cache.add(key, "second-upload", 60)  # (the second one still holds it)
+    # The first upload ended: the second's slot is still taken.
+    with pytest.raises(VoiceUploadsInProgress), voice_upload_slot(user=user):
+        pass
+    cache.delete(key)
