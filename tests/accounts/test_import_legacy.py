@@ -386,3 +386,13 @@ def test_the_old_password_can_come_from_a_file(legacy, tmp_path):
 def test_an_unreadable_password_file_is_refused_clearly(legacy, tmp_path):
     with pytest.raises(CommandError, match="cannot read the password file"):
         import_legacy(legacy, "--database-password-file", str(tmp_path / "missing"))
+
+
+def test_a_malformed_database_url_is_refused_without_its_password(capsys):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError) as refused:
+        call_command("import_legacy", "--database-url", "postgres://old:s3cr3t-pw@[::1/db")
+    assert "cannot read the old database" in str(refused.value)
+    assert "s3cr3t-pw" not in str(refused.value)
+    assert refused.value.__cause__ is None and refused.value.__suppress_context__

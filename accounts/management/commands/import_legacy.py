@@ -1,6 +1,7 @@
 """Import the Fastify service's users and data:
 `manage.py import_legacy --database-url postgres://… [--dry-run]` (docs/legacy-import.md)."""
 
+import re
 from pathlib import Path
 
 import psycopg
@@ -44,8 +45,11 @@ class Command(BaseCommand):
             counts = legacy_import(database_url=database_url, dry_run=dry_run, password=password)
         except LegacyImportError as exc:
             raise CommandError(f"import_legacy: {exc}") from exc
-        except psycopg.OperationalError as exc:
-            raise CommandError(f"import_legacy: cannot read the old database: {exc}") from exc
+        except psycopg.Error as exc:
+            # A malformed URL comes back inside the message (psycopg quotes it whole), so the
+            # password is taken out of it; `from None`: the traceback would quote it again.
+            detail = _without_password(str(exc), database_url, password)
+            raise CommandError(f"import_legacy: cannot read the old database: {detail}") from None
         if dry_run:
             self.stdout.write("Dry run: what the import would do; nothing was written.")
         self.stdout.write(f"{'table':<16} {'read':>8} {'imported':>9} {'already there':>14}")
@@ -56,3 +60,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{count.table:<16} {count.read:>8} {count.imported:>9} {count.already:>14}"
             )
+
+
+def _without_password(text: str, database_url: str, password: str | None) -> str:
+    """`text` with the URL's password and the file's password replaced by ***."""
+    secrets = [password] if password else []
+    match = re.match(r"^[a-z][a-z0-9+.-]*://[^:/@\[\]]*:([^@/]*)@", database_url)
+    if match and match.group(1):
+        secrets.append(match.group(1))
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
