@@ -99,14 +99,19 @@ wait_for_database() {
 wait_for_migrations() {
   deadline=$(($(date +%s) + ${MIGRATIONS_WAIT_SECONDS:-600}))
   said=0
-  until python manage.py migrate --check >/dev/null 2>&1; do
+  # `migrate --check` exits 1 for unapplied migrations and for anything else that stops it (a
+  # broken migration, a permission error): its last lines are printed at the deadline, so the
+  # real cause is not hidden behind "waiting".
+  while ! check_output=$(python manage.py migrate --check 2>&1); do
     now=$(date +%s)
     if [ "$now" -ge "$said" ]; then
       echo "waiting for the migrate job: unapplied migrations" >&2
       said=$((now + 30))
     fi
     if [ "$now" -ge "$deadline" ]; then
-      echo "migrations still not applied after ${MIGRATIONS_WAIT_SECONDS:-600}s" >&2
+      echo "migrations still not applied after ${MIGRATIONS_WAIT_SECONDS:-600}s;" \
+        "manage.py migrate --check said:" >&2
+      printf '%s\n' "$check_output" | tail -n 5 >&2
       exit 1
     fi
     sleep 5

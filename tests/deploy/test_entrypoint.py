@@ -134,6 +134,7 @@ def test_background_roles_wait_for_the_migrate_job_without_tracebacks(tmp_path, 
     assert "waiting for the migrate job" in result.stderr
     assert "migrations still not applied after 1s" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+    assert "manage.py migrate --check said:" in result.stderr
 
 
 def test_the_worker_starts_once_migrations_are_applied(tmp_path):
