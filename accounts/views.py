@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from accounts import deletion, selectors, services
 from accounts.hashers import hashing_slot
 from accounts.models import AccountDeletion, Device
+from accounts.schema import DeleteWithBodySchema
 from accounts.serializers import (
     AccountDeleteSerializer,
     AuthResponseSerializer,
@@ -162,6 +163,8 @@ class LogoutAllView(APIView):
 
 
 class MeView(APIView):
+    schema = DeleteWithBodySchema()  # DELETE takes the password in its body (issue 23)
+
     @extend_schema(responses={200: UserSerializer})
     def get(self, request):
         return Response(UserSerializer(request.user).data)
