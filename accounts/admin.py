@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.urls import reverse
@@ -6,7 +7,15 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Device, Notification, PushMessage, User
+from accounts.deletion import account_delete
+from accounts.models import (
+    AccountDeletion,
+    AdminAccessLog,
+    Device,
+    Notification,
+    PushMessage,
+    User,
+)
 from accounts.notifications import send_test_push
 
 
@@ -60,6 +69,21 @@ def send_test_notification(modeladmin, request, queryset):
         )
 
 
+@admin.action(
+    description=_("Delete the selected accounts and all their data"), permissions=["delete"]
+)
+def delete_accounts(modeladmin, request, queryset):
+    """Through the same service as DELETE /auth/me (accounts/deletion.py): every row of the
+    person goes, their sockets close, and an AccountDeletion row records who did it."""
+    count = 0
+    for user in queryset:
+        account_delete(user=user, via=AccountDeletion.Via.ADMIN, deleted_by=request.user)
+        count += 1
+    modeladmin.message_user(
+        request, _("Deleted %(count)d account(s) and their data.") % {"count": count}
+    )
+
+
 class UserChangeAdminForm(UserChangeForm):
     class Meta:
         model = User
@@ -91,11 +115,29 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
     filter_horizontal = ["groups"]
-    actions = [send_test_notification]
+    actions = [send_test_notification, delete_accounts]
 
     @admin.display(description=_("devices"))
     def devices(self, obj: User) -> str:
         return _devices_of(obj)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        # Django's own bulk delete would skip the service (tokens, queued jobs, the record).
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_model(self, request, obj):
+        account_delete(user=obj, via=AccountDeletion.Via.ADMIN, deleted_by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            self.delete_model(request, user)
+
+    def log_deletions(self, request, queryset):
+        # Django's LogEntry would keep the email as the object's text; AccountDeletion keeps
+        # the id and a hash of it instead (written by the service).
+        pass
 
 
 @admin.register(Device)
@@ -157,3 +199,43 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AccountDeletion)
+class AccountDeletionAdmin(admin.ModelAdmin):
+    """Read-only: written by accounts/deletion.py, never by hand."""
+
+    list_display = ["deleted_at", "user_id_deleted", "via", "deleted_by"]
+    list_filter = ["via"]
+    search_fields = ["user_id_deleted", "email_sha256"]
+    readonly_fields = ["id", "user_id_deleted", "email_sha256", "via", "deleted_by", "deleted_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AdminAccessLog)
+class AdminAccessLogAdmin(admin.ModelAdmin):
+    """Who among staff read whose conversations and check-ins. Nobody edits it; only a
+    superuser may prune it."""
+
+    list_display = ["accessed_at", "staff", "kind", "view", "owner", "object_id"]
+    list_filter = ["kind", "view"]
+    search_fields = ["staff__email", "owner__email", "object_id"]
+    list_select_related = ["staff", "owner"]
+    readonly_fields = ["id", "staff", "owner", "kind", "view", "object_id", "path", "accessed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser

@@ -187,3 +187,8 @@ class DeviceRegisterSerializer(serializers.Serializer):
                 _("Not an Expo push token (ExponentPushToken[…] or ExpoPushToken[…]).")
             )
         return value
+
+
+# -- Leaving (issue 23) ---------------------------------------------------------------------
+class AccountDeleteSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)

@@ -4,10 +4,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import deletion, selectors, services
 from accounts.hashers import hashing_slot
-from accounts.models import Device
+from accounts.models import AccountDeletion, Device
+from accounts.schema import DeleteWithBodySchema
 from accounts.serializers import (
+    AccountDeleteSerializer,
     AuthResponseSerializer,
     DeviceRegisterSerializer,
     DeviceSerializer,
@@ -161,6 +163,8 @@ class LogoutAllView(APIView):
 
 
 class MeView(APIView):
+    schema = DeleteWithBodySchema()  # DELETE takes the password in its body (issue 23)
+
     @extend_schema(responses={200: UserSerializer})
     def get(self, request):
         return Response(UserSerializer(request.user).data)
@@ -171,6 +175,37 @@ class MeView(APIView):
         serializer.is_valid(raise_exception=True)
         user = services.user_update(user=request.user, data=serializer.validated_data)
         return Response(UserSerializer(user).data)
+
+    # -- Leaving (issue 23): deleting the account (docs/accounts.md) --------------------------
+    @extend_schema(
+        request=AccountDeleteSerializer,
+        responses={
+            204: OpenApiResponse(
+                description="Deleted: every row of the account, in every table; every token "
+                "stops working and every open socket gets `session.ended` "
+                "(reason `account_deleted`) and closes with 4001."
+            ),
+            400: OpenApiResponse(
+                description="`validation_error` (no `password`) or `wrong_password`; "
+                "nothing is deleted."
+            ),
+            429: _429_FAILURES,
+        },
+        summary="Delete your account and all its data (needs the current password)",
+    )
+    def delete(self, request):
+        serializer = AccountDeleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # Wrong passwords count against the same per-user limit as the password change.
+        limit = FailureLimit({"password_user": str(request.user.pk)})
+        limit.reserve()
+        with hashing_slot():
+            deletion.account_password_check(
+                user=request.user, password=serializer.validated_data["password"]
+            )
+        limit.succeeded()
+        deletion.account_delete(user=request.user, via=AccountDeletion.Via.API)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 DEVICES = "The user's phones that receive push notifications (docs/push.md)."

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.audit import AdminAccessAuditMixin
+from accounts.models import AdminAccessLog
 from chat.models import Conversation, Message
 
 
@@ -20,7 +22,11 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(AdminAccessAuditMixin, admin.ModelAdmin):
+    """Every page of another person's conversations (and the messages shown inline) is
+    recorded in the admin access log (accounts/audit.py)."""
+
+    audit_kind = AdminAccessLog.Kind.CONVERSATION
     list_display = ["title", "user", "created_at", "updated_at"]
     list_filter = [("user", admin.RelatedOnlyFieldListFilter), "created_at", "updated_at"]
     search_fields = ["title", "user__email"]

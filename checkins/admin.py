@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from accounts.audit import AdminAccessAuditMixin
+from accounts.models import AdminAccessLog
 from checkins import services
 from checkins.models import CheckIn
 
@@ -10,7 +12,10 @@ FIELDS = ["kind", "mood", "energy", "note", "recorded_at"]
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(AdminAccessAuditMixin, admin.ModelAdmin):
+    # Moods are private: every page showing another person's is recorded (accounts/audit.py).
+    audit_kind = AdminAccessLog.Kind.CHECK_IN
+
     list_display = ["recorded_at", "user", "kind", "mood", "energy", "source"]
     list_filter = ["kind", "mood", "energy", "source", "recorded_at"]
     search_fields = ["note", "user__email", "user__name"]

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "summaries",
     "chat",
     "notifications",
+    # Leaving (issue 23): the data export; on top, it reads every app.
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -325,6 +327,8 @@ THROTTLE_RATES = {
     "chat_user": env.str("THROTTLE_CHAT_USER", "30/min"),
     # POST /summaries/{date}/generate: each one may be a model call.
     "summary_generate_user": env.str("THROTTLE_SUMMARY_GENERATE_USER", "30/hour"),
+    # GET /export (issue 23): each one reads everything the user has.
+    "export_user": env.str("THROTTLE_EXPORT_USER", "3/hour"),
     # Every authenticated request, in units of its weight (THROTTLE_WEIGHTS). Counted ahead in
     # each process (config/throttle_counters.LocalCounts): exact within a quarter of the limit,
     # below that a process sends its units to Redis up to 0.5 s or 16 units late, so the worst

@@ -38,6 +38,17 @@ APP_EDGES: dict[str, set[str]] = {
     # At the top beside chat: it reads tasks and accounts and listens to summaries' signals.
     "notifications": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
     "chat": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
+    # The data export (issue 23) reads every app's rows, so it sits above them all.
+    "privacy": {
+        "chat",
+        "notifications",
+        "summaries",
+        "tasks",
+        "goals",
+        "checkins",
+        "accounts",
+        "config",
+    },
 }
 
 # The project's wiring names every app (URL map, ASGI and WSGI entry points, settings): the
