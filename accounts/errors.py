@@ -30,6 +30,34 @@ class InvalidToken(DomainError):
     revoked = _("Token has been revoked: sign in again.")
 
 
+# -- password reset and email verification (accounts/email_services.py) -----------------------
+class InvalidResetToken(DomainError):
+    """A reset link that is expired, used, made before the last password change or login, or
+    not a link at all: one answer for all, and nothing changes."""
+
+    code = "invalid_reset_token"
+    message = _("This password reset link is invalid or has expired: ask for a new one.")
+
+
+class InvalidVerificationToken(DomainError):
+    code = "invalid_verification_token"
+    message = _("This confirmation link is invalid or has expired: ask for a new one.")
+
+
+class EmailAlreadyVerified(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    code = "email_already_verified"
+    message = _("Your email address is already verified.")
+
+
+class EmailNotVerified(DomainError):
+    """EMAIL_VERIFICATION_REQUIRED is on and the account's address is not verified yet."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "email_not_verified"
+    message = _("Confirm your email address first: we sent you a link.")
+
+
 class InactiveAccount(DomainError):
     """The refresh token is fine but its user was deactivated or deleted."""
 

@@ -80,6 +80,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     token_generation = models.PositiveBigIntegerField(
         _("token generation"), default=0, editable=False
     )
+    # When the person proved the address is theirs (the link of the verification mail, or of a
+    # reset mail); None while unverified. A new address (email_changed_at) is unverified again.
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+    email_changed_at = models.DateTimeField(_("email changed at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -97,15 +101,51 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        user = super().from_db(db, field_names, values, **kwargs)
+        # The address as loaded, so save() can tell a change of address (see there).
+        user._loaded_email = user.__dict__.get("email")
+        return user
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def email_resettable(self) -> bool:
+        """Whether a password reset mail may go to the address: a verified one, or the one the
+        account was registered with. A changed address gets none until it is verified (a typo
+        there would hand the account to whoever owns the mistyped address)."""
+        return self.email_verified_at is not None or self.email_changed_at is None
+
+    def _note_email_change(self, update_fields) -> list | None:
+        """A new address (from any caller: the admin, a future API) is unverified: clear the
+        verification and note when it changed, in the same save."""
+        loaded = getattr(self, "_loaded_email", None)
+        if self._state.adding or loaded is None or normalize_email(self.email) == loaded:
+            return update_fields
+        if update_fields is not None and "email" not in update_fields:
+            return update_fields
+        self.email_verified_at = None
+        self.email_changed_at = dj_timezone.now()
+        if update_fields is None:
+            return None
+        return [*update_fields, "email_verified_at", "email_changed_at"]
+
     def save(self, *args, **kwargs):
         """A new password (set_password, from any caller: the admin, `changepassword`, the API)
-        or a deactivation ends every session of the user, in the same transaction.
+        or a deactivation ends every session of the user, in the same transaction; a new
+        address is unverified (`_note_email_change`).
 
         A login that only upgrades the stored hash (check_password's setter) clears
         `_password` before saving, so it is not taken for a change. Saves restricted by
         `update_fields` count only the fields they write."""
         from accounts.sessions import sessions_revoke  # sessions imports this module
 
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = self._note_email_change(kwargs["update_fields"])
+        else:
+            self._note_email_change(None)
         update_fields = kwargs.get("update_fields")
         reason = None
         if not self._state.adding:
@@ -120,10 +160,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             ):
                 reason = "deactivated"
         if reason is None:
-            return super().save(*args, **kwargs)
-        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self))):
             super().save(*args, **kwargs)
-            sessions_revoke(user=self, reason=reason)
+        else:
+            with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self))):
+                super().save(*args, **kwargs)
+                sessions_revoke(user=self, reason=reason)
+        self._loaded_email = normalize_email(self.email)
 
     def clean(self):
         super().clean()

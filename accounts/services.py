@@ -10,6 +10,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
+from accounts.email_services import email_verification_queue
 from accounts.errors import (
     EmailTaken,
     InactiveAccount,
@@ -39,9 +40,12 @@ def user_register(
         raise EmailTaken(fields={"email": [EmailTaken.message]})
     try:
         with transaction.atomic():
-            return User.objects.create_user(
+            user = User.objects.create_user(
                 email=email, password=password, name=name, timezone=timezone, language=language
             )
+            # The mail with the confirmation link, sent by the worker once this commits.
+            email_verification_queue(user=user)
+            return user
     except IntegrityError as exc:  # two registrations raced past the check above
         raise EmailTaken(fields={"email": [EmailTaken.message]}) from exc
 

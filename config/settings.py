@@ -10,7 +10,14 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env, redis_connection, required_secret, secret, url_with_password
+from config.env import (
+    MaskedStr,
+    env,
+    redis_connection,
+    required_secret,
+    secret,
+    url_with_password,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -469,6 +476,87 @@ PUSH_MAX_ATTEMPTS = env.int("PUSH_MAX_ATTEMPTS", default=8)
 PUSH_REMINDER_WINDOW_MINUTES = env.int("PUSH_REMINDER_WINDOW_MINUTES", default=30)
 # A running timer gets its nudge after this many hours, or once it passes its estimate.
 PUSH_STALE_TIMER_HOURS = env.float("PUSH_STALE_TIMER_HOURS", default=3.0)
+
+# --- Email (accounts/emails.py, accounts/tasks.py; docs/accounts.md) -------------------------
+# EMAIL_URL picks the mailer (django-environ's email_url, into Django 6.1's MAILERS):
+# `smtp+tls://user@host:587` (STARTTLS) or `smtp+ssl://user@host:465` (TLS from the start;
+# django-environ reads `smtps://` as STARTTLS too) in production; unset, mails are printed on
+# the console, so `make run` needs nothing (production then fails Django's own deploy check,
+# mail.E001). The SMTP password is the `email_password` secret
+# (EMAIL_PASSWORD or EMAIL_PASSWORD_FILE), or the URL's own; both at once is refused.
+# Production refuses a URL that would send the password in clear (`smtp://` without TLS).
+_email_url = secret("EMAIL_URL")
+_email = (
+    env.email_url_config(_email_url)
+    if _email_url
+    else {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+)
+_email_password = secret("EMAIL_PASSWORD")
+if _email_password and _email.get("EMAIL_HOST_PASSWORD"):
+    raise ImproperlyConfigured(
+        "EMAIL_URL carries a password and EMAIL_PASSWORD (or EMAIL_PASSWORD_FILE) is set too:"
+        " keep the password in one place."
+    )
+_smtp = _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+if IS_PRODUCTION and _smtp and not (_email.get("EMAIL_USE_TLS") or _email.get("EMAIL_USE_SSL")):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must use TLS in production: smtp+tls://host:587 or smtp+ssl://host:465."
+    )
+_email_options = {}
+if _smtp:
+    _email_options = {
+        "host": _email.get("EMAIL_HOST") or "localhost",
+        "port": _email.get("EMAIL_PORT") or (465 if _email.get("EMAIL_USE_SSL") else 587),
+        "username": _email.get("EMAIL_HOST_USER") or "",
+        # Sent as it is; a settings dump or a %r in a log line shows a mask.
+        "password": MaskedStr(_email_password or _email.get("EMAIL_HOST_PASSWORD") or ""),
+        "use_tls": bool(_email.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
+        "timeout": env.int("EMAIL_TIMEOUT_SECONDS", default=20),
+    }
+elif _email.get("EMAIL_FILE_PATH"):
+    _email_options = {"file_path": _email["EMAIL_FILE_PATH"]}
+MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _email_options}}
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Agente de seguimiento <no-reply@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The app's pages the mails link to; `{uid}` and `{token}` are filled in (URL-safe already).
+PASSWORD_RESET_URL = env.str(
+    "PASSWORD_RESET_URL", default="http://localhost:8081/reset-password?uid={uid}&token={token}"
+)
+EMAIL_VERIFY_URL = env.str(
+    "EMAIL_VERIFY_URL", default="http://localhost:8081/verify-email?uid={uid}&token={token}"
+)
+for _name, _url in (
+    ("PASSWORD_RESET_URL", PASSWORD_RESET_URL),
+    ("EMAIL_VERIFY_URL", EMAIL_VERIFY_URL),
+):
+    if "{uid}" not in _url or "{token}" not in _url:
+        raise ImproperlyConfigured(f"{_name} must contain {{uid}} and {{token}}.")
+# A reset link works once, until the password changes, and for this long at most.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) * 60
+# A verification link works until the address is verified or changed, and this long at most.
+EMAIL_VERIFY_TIMEOUT = env.int("EMAIL_VERIFY_TIMEOUT_DAYS", default=7) * 86400
+# False (the default): an unverified account uses the app as any other; `/auth/me` says
+# `email_verified: false` and the app reminds the person. True: an unverified account may only
+# use /api/v1/auth/* (403 `email_not_verified` elsewhere) until it verifies its address.
+EMAIL_VERIFICATION_REQUIRED = env.bool("EMAIL_VERIFICATION_REQUIRED", default=False)
+if EMAIL_VERIFICATION_REQUIRED:
+    REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
+        "accounts.permissions.IsAuthenticatedWithVerifiedEmail"
+    ]
+THROTTLE_RATES.update(
+    {
+        # POST /auth/password/reset: every request counts, per network and per address.
+        "password_reset_ip": env.str("THROTTLE_PASSWORD_RESET_IP", "10/hour"),
+        "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", "3/hour"),
+        # POST /auth/password/reset/confirm and /auth/email/verify: per network.
+        "reset_confirm_ip": env.str("THROTTLE_RESET_CONFIRM_IP", "30/hour"),
+        # POST /auth/email/verify/resend: per user.
+        "email_verify_resend_user": env.str("THROTTLE_EMAIL_VERIFY_RESEND_USER", "3/hour"),
+    }
+)
 
 # --- i18n and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "es"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -33,7 +34,12 @@ def _active_user(user_id, generation: int):
     except (User.DoesNotExist, ValueError, ValidationError):  # ValidationError: not a UUID
         return None
     # Issued before the user's sessions were revoked (accounts/sessions.py): refused.
-    return user if getattr(user, "token_generation", 0) == generation else None
+    if getattr(user, "token_generation", 0) != generation:
+        return None
+    # EMAIL_VERIFICATION_REQUIRED: an unverified account has no socket (docs/accounts.md).
+    if settings.EMAIL_VERIFICATION_REQUIRED and getattr(user, "email_verified_at", 1) is None:
+        return None
+    return user
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ secrets_dir="${SECRETS_DIR:-/run/secrets}"
 # NAME_FILE) wins: the operator said so explicitly. expo_access_token is optional (push
 # notifications, only for Expo projects with enhanced push security); the others are in
 # stack.yml. redis_password: the password of the stack's Redis (requirepass), which every
-# Redis client of the app sends (config/settings.py).
+# Redis client of the app sends (config/settings.py). email_password: the SMTP password of
+# EMAIL_URL's server (the mails: password reset, email confirmation).
 for pair in \
   db_password:DATABASE_PASSWORD \
   django_secret_key:DJANGO_SECRET_KEY \
@@ -32,6 +33,7 @@ for pair in \
   openai_api_key:OPENAI_API_KEY \
   deepgram_api_key:DEEPGRAM_API_KEY \
   expo_access_token:EXPO_ACCESS_TOKEN \
+  email_password:EMAIL_PASSWORD \
   redis_password:REDIS_PASSWORD; do
   file="$secrets_dir/${pair%%:*}"
   name="${pair#*:}"

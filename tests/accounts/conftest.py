@@ -33,3 +33,25 @@ def error_of(response) -> dict:
     assert set(body) == {"error"}, body
     assert {"code", "message"} <= set(body["error"]), body
     return body["error"]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A local SMTP server, and Django's real SMTP backend pointed at it (not locmem)."""
+    from tests.fakes.smtp_server import SMTPServer
+
+    server = SMTPServer().start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 10},
+        }
+    }
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database_backend(settings):
+    """Jobs stored for the worker, as in production; none runs here."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

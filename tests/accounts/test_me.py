@@ -14,6 +14,8 @@ def test_me_answers_the_authenticated_user(user, api_client):
     assert response.json() == {
         "id": str(user.pk),
         "email": "ana@example.com",
+        "email_verified": False,
+        "email_verified_at": None,
         "name": "Ana",
         "timezone": "Europe/Madrid",
         "language": "es",

@@ -34,6 +34,8 @@ def test_register_creates_user_and_answers_user_with_token_pair(anon_client):
     assert set(body["user"]) == {
         "id",
         "email",
+        "email_verified",
+        "email_verified_at",
         "name",
         "timezone",
         "language",

@@ -56,6 +56,8 @@ def production(**env):
         "DJANGO_SECRET_KEY": SECRET_KEY,
         "JWT_SIGNING_KEY": JWT_KEY,
         "DJANGO_ALLOWED_HOSTS": "api.example.org",
+        # Django's deploy check refuses a console mailer (mail.E001): production sends mail.
+        "EMAIL_URL": "smtp+tls://agente@smtp.example.org:587",
         **env,
     }
 

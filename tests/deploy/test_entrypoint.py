@@ -57,6 +57,16 @@ def test_the_redis_password_secret_is_passed_on_as_redis_password_file(secrets_d
     assert shown.stdout.strip() == f"{secrets_dir}/redis_password"
 
 
+def test_the_email_password_secret_is_passed_on_as_email_password_file(secrets_dir):
+    (secrets_dir / "email_password").write_text("the-smtp-password-value")
+
+    shown = entrypoint("sh", "-c", 'echo "${EMAIL_PASSWORD_FILE:-}"', SECRETS_DIR=str(secrets_dir))
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == f"{secrets_dir}/email_password"
+    assert "the-smtp-password-value" not in shown.stdout + shown.stderr
+
+
 def test_a_variable_the_operator_set_wins_over_the_secrets_directory(secrets_dir):
     shown = entrypoint(
         "sh",

@@ -115,6 +115,7 @@ def run_in_tree(tree: Path, *args: str) -> subprocess.CompletedProcess:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
         "JWT_SIGNING_KEY": secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": "api.example.org",
+        "EMAIL_URL": "smtp+tls://agente@smtp.example.org:587",
     }
     return subprocess.run(
         [sys.executable, "-S", "manage.py", *args],
