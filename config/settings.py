@@ -485,11 +485,18 @@ PUSH_STALE_TIMER_HOURS = env.float("PUSH_STALE_TIMER_HOURS", default=3.0)
 # mail.E001). The SMTP password is the `email_password` secret
 # (EMAIL_PASSWORD or EMAIL_PASSWORD_FILE), or the URL's own; both at once is refused.
 # Production refuses a URL that would send the password in clear (`smtp://` without TLS).
+# In production an unset EMAIL_URL sends nothing and prints nothing: a mail's links are
+# secrets (a reset link signs the account in), and the console backend would put them in the
+# container logs. The stack requires EMAIL_URL; `check --deploy` fails without it (mail.E001).
 _email_url = secret("EMAIL_URL")
 _email = (
     env.email_url_config(_email_url)
     if _email_url
-    else {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    else {
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"
+        if IS_PRODUCTION
+        else "django.core.mail.backends.console.EmailBackend"
+    }
 )
 _email_password = secret("EMAIL_PASSWORD")
 if _email_password and _email.get("EMAIL_HOST_PASSWORD"):

@@ -31,6 +31,13 @@ def test_without_email_url_mails_go_to_the_console():
     assert values["backend"] == "django.core.mail.backends.console.EmailBackend"
 
 
+def test_in_production_without_email_url_mails_are_neither_sent_nor_printed():
+    """A reset link printed on the console would sit in the container logs."""
+    values = mailer(**production(EMAIL_URL=""))
+
+    assert values["backend"] == "django.core.mail.backends.dummy.EmailBackend"
+
+
 def test_email_url_with_the_password_from_a_secret_file(tmp_path):
     secret_file = tmp_path / "email_password"
     secret_file.write_text("s3cr3t-smtp-pass\n")

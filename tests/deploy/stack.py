@@ -11,6 +11,13 @@ import yaml  # PyYAML, installed with yamllint (a dev dependency)
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 API_HOST = "api.example.org"
+# The stack's required mail variables (`${NAME:?…}`), as an operator exports them.
+MAIL = {
+    "EMAIL_URL": "smtp+tls://apikey@smtp.example.org:587",
+    "DEFAULT_FROM_EMAIL": "Agente <no-reply@example.org>",
+    "PASSWORD_RESET_URL": "https://app.example.org/reset?uid={uid}&token={token}",
+    "EMAIL_VERIFY_URL": "https://app.example.org/verify?uid={uid}&token={token}",
+}
 # Compose's interpolation, as `docker stack deploy` applies it: `$$` is a literal `$`, `${NAME}`
 # and `$NAME` are variables, and any other `$` is an error ("invalid interpolation format"; a
 # regular expression's `$` anchor must be written `$$`).
@@ -46,7 +53,7 @@ def interpolate(text: str, variables: dict[str, str]) -> str:
 
 
 def load_stack(**variables: str) -> dict:
-    values = {"API_HOST": API_HOST, **variables}
+    values = {"API_HOST": API_HOST, **MAIL, **variables}
     return interpolate_values(yaml.safe_load((DEPLOY / "stack.yml").read_text()), values)
 
 

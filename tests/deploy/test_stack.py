@@ -12,6 +12,7 @@ from django.core.management import get_commands
 from tests.deploy.stack import (
     API_HOST,
     DEPLOY,
+    MAIL,
     Request,
     entrypoint_roles,
     load_stack,
@@ -82,6 +83,7 @@ def test_the_secrets_are_the_seeds_plus_the_new_ones_all_created_outside_the_sta
         "jwt_secret",
         "db_password",
         "redis_password",
+        "email_password",
         "openai_api_key",
         "django_secret_key",
         "deepgram_api_key",
@@ -516,3 +518,13 @@ def test_a_dead_task_is_given_up_on_within_seconds_not_traefiks_default_30():
     static = load_yaml("traefik/traefik.yml")
     dial = static["serversTransport"]["forwardingTimeouts"]["dialTimeout"]
     assert dial.endswith("s") and 0 < int(dial[:-1]) <= 2, dial
+
+
+def test_the_mail_variables_reach_every_app_role_as_exported():
+    for name in APP_SERVICES:
+        environment = SERVICES[name]["environment"]
+        for variable, value in MAIL.items():
+            assert environment[variable] == value, (name, variable)
+        assert environment["EMAIL_PASSWORD_FILE"] == "/run/secrets/email_password"
+    with pytest.raises(KeyError, match="EMAIL_URL"):
+        load_stack(EMAIL_URL="")
