@@ -6,8 +6,12 @@
 chunk, `[DONE]`), with a text that names how many messages it was sent; `POST /v1/listen`
 answers as Deepgram's prerecorded API does, with a fixed Spanish transcript. Both insist on the
 credentials the app must send (`Authorization: Bearer …` / `Token …`) and answer 401 without
-them. Standard library only: the image is the stand-in Python base and this file.
-The tests' own fakes (tests/fakes/) are scripted per test; this one answers whatever comes.
+them. The tests' own fakes (tests/fakes/) are scripted per test; this one answers whatever comes.
+
+On port 2525 it is the mail provider (aiosmtpd): STARTTLS with the rehearsal's certificate for
+`fakes` (FAKES_TLS_CERT, FAKES_TLS_KEY), AUTH only after it, with the `email_password` secret as
+the password; each accepted message is written to MAIL_DIR (/srv/mail) as `<n>.eml`, where the
+rehearsal reads it with `docker exec`. Nothing of a message is printed.
 """
 
 from __future__ import annotations
@@ -125,7 +129,53 @@ class Handler(BaseHTTPRequestHandler):
         self._json(404, {"error": {"message": f"no route {self.path}"}})
 
 
+def start_smtp() -> None:
+    """The fake mail provider, when its certificate is there (the rehearsal's stack file)."""
+    import os
+    import ssl
+    from pathlib import Path
+
+    cert, key = os.environ.get("FAKES_TLS_CERT"), os.environ.get("FAKES_TLS_KEY")
+    if not (cert and key and Path(cert).exists()):
+        print("fakes: no certificate, no SMTP", flush=True)
+        return
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    mail_dir = Path(os.environ.get("MAIL_DIR", "/srv/mail"))
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    password = Path(os.environ["SMTP_PASSWORD_FILE"]).read_text().strip().encode()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = getattr(auth_data, "password", None) == password
+        return AuthResult(success=ok)
+
+    class Mailbox:
+        count = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Mailbox.count += 1
+            (mail_dir / f"{Mailbox.count}.eml").write_bytes(envelope.original_content)
+            print(f"fakes: mail {Mailbox.count} accepted", flush=True)
+            return "250 OK"
+
+    controller = Controller(
+        Mailbox(),
+        hostname="0.0.0.0",
+        port=2525,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_require_tls=True,
+    )
+    controller.start()
+    print("fakes: SMTP on 0.0.0.0:2525 (STARTTLS, AUTH)", flush=True)
+
+
 if __name__ == "__main__":
+    start_smtp()
     server = ThreadingHTTPServer(("0.0.0.0", 8080), Handler)
     server.daemon_threads = True
     print("fakes: listening on 0.0.0.0:8080", flush=True)

