@@ -780,6 +780,18 @@ class Rehearsal:
             assert r.status == 201, (r.status, r.body[:300])
             assert r.json()["transcript"]["text"] == "crea una tarea de ensayo", r.json()
 
+    def websocket_reaches_daphne(self) -> bool:
+        """A wss handshake through Traefik is accepted (by Daphne: no token yet, so the
+        consumer waits for an `auth` frame; the socket is closed at once)."""
+        import websockets.sync.client as ws_client
+
+        assert self.client is not None
+        with ws_client.connect(
+            f"wss://{HOST}/ws/chat/", ssl=self.client.context, open_timeout=5
+        ) as sock:
+            sock.close()
+        return True
+
     @staticmethod
     def _next_frame(sock, kind: str, seconds: float) -> dict:
         deadline = time.monotonic() + seconds
@@ -1281,6 +1293,9 @@ class Rehearsal:
                 wait_for(
                     "Traefik's route", lambda: self.api("GET", "/health").status == 200, 120, 2
                 )
+                # Traefik adds each service's routers when it sees its tasks: the ws role's
+                # may come a moment after http's (a websocket then met the http router).
+                wait_for("Traefik's websocket route", self.websocket_reaches_daphne, 120, 2)
             self.check_networks()
             self.check_edge()
             self.check_api()
