@@ -11,10 +11,23 @@ from rest_framework_simplejwt.utils import aware_utcnow
 
 from accounts.models import User
 from accounts.sessions import token_generation
-from config.prepared import PreparedQuery
+from config.sql import Columns, Statement, pk_param
 
-# Every authenticated request reads its user: the query is compiled once (config/prepared.py).
-_user_by_id = PreparedQuery(lambda user_id: User.objects.filter(pk=user_id).order_by())
+
+def _user_by_id_sql(connection):
+    user = Columns(User, User._meta.db_table)
+    qn = connection.ops.quote_name
+    sql = f"SELECT {user.sql(connection)} FROM {qn(user.alias)} WHERE {qn('id')} = %s"  # noqa: S608
+    return sql, [user]
+
+
+# Every authenticated request reads its user: SQL written once (config/sql.py).
+_user_by_id = Statement(_user_by_id_sql)
+
+
+def user_by_id(user_id) -> User | None:
+    rows = _user_by_id.instances([pk_param(User, user_id)])
+    return rows[0][0] if rows else None
 
 
 class ValidatedTokens:
@@ -66,7 +79,7 @@ validated_tokens = ValidatedTokens()
 
 
 class JWTAuthentication(BaseJWTAuthentication):
-    """simplejwt's bearer authentication with the user read through a prepared query; once
+    """simplejwt's bearer authentication with the user read by SQL written once; once
     the user is known, their language is used for every message of the response (anonymous
     requests follow Accept-Language). Deactivated and deleted users are refused on every
     request, as simplejwt does, and so are tokens issued before the user's sessions were
@@ -96,7 +109,7 @@ class JWTAuthentication(BaseJWTAuthentication):
         except ValueError:
             user = None  # a signed token naming no possible user: as if the user were gone
         else:
-            user = _user_by_id.first(user_id=user_id)
+            user = user_by_id(user_id)
         if user is None:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         check_session(
@@ -105,24 +118,6 @@ class JWTAuthentication(BaseJWTAuthentication):
             claimed_generation=token_generation(validated_token),
         )
         return user
-
-    def token_claims(self, request) -> tuple[uuid.UUID, int] | None:
-        """The user id and token generation of the request's bearer token, when it is valid;
-        None when there is none or anything about it would be refused (`authenticate` then
-        says why). For readers that fetch the user row with their own data and then call
-        `check_session` (tasks.views.fast_task_list)."""
-        header = self.get_header(request)
-        if header is None:
-            return None
-        try:
-            raw_token = self.get_raw_token(header)
-            if raw_token is None:
-                return None
-            token = self.get_validated_token(raw_token)
-            user_id = uuid.UUID(str(token[api_settings.USER_ID_CLAIM]))
-        except (AuthenticationFailed, InvalidToken, KeyError, ValueError):
-            return None
-        return user_id, token_generation(token)
 
 
 def check_session(*, is_active: bool, token_generation: int, claimed_generation: int) -> None:

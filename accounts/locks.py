@@ -11,7 +11,7 @@ check that it exists and the commit of the row that refers to it.
 from django.contrib.auth import get_user_model
 
 from config.exceptions import NotFound
-from config.prepared import PreparedQuery
+from config.sql import Statement, for_update, pk_param
 
 
 def lock_user(user_id) -> None:
@@ -19,17 +19,17 @@ def lock_user(user_id) -> None:
 
     FOR NO KEY UPDATE: exclusive among these lockers, yet it does not block other apps'
     inserts of rows pointing at the user (they take FOR KEY SHARE on it)."""
-    if _user_lock.first(user_id=user_id) is None:
+    User = get_user_model()
+    if not _user_lock.rows([pk_param(User, user_id)]):
         raise NotFound()
 
 
-# Compiled once (config/prepared.py): timer writes run it at the head of their transaction.
-_user_lock = PreparedQuery(
-    lambda user_id: (
-        get_user_model()
-        .objects.select_for_update(no_key=True)
-        .filter(pk=user_id)
-        .order_by()
-        .values_list("id")
-    )
-)
+def _user_lock_sql(connection):
+    qn = connection.ops.quote_name
+    table = qn(get_user_model()._meta.db_table)
+    lock = for_update(connection, no_key=True)
+    return f"SELECT {qn('id')} FROM {table} WHERE {qn('id')} = %s{lock}", []  # noqa: S608
+
+
+# Written once (config/sql.py): every multi-row write runs it at the head of its transaction.
+_user_lock = Statement(_user_lock_sql)

@@ -10,7 +10,7 @@ class IsAuthenticatedWithVerifiedEmail(IsAuthenticated):
     signed in, and with a verified address except on /api/v1/auth/* (the accounts app's own
     views: the profile, resending the mail, logging out), where the person fixes it. A 403
     `email_not_verified` otherwise. (With the setting off, the default stays DRF's
-    IsAuthenticated, and the fast paths of tasks/views/fast.py keep serving.)"""
+    IsAuthenticated.)"""
 
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):

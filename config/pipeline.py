@@ -9,7 +9,7 @@ switches wait half as long for each other (bench/RESULTS.md).
 
 What changes for the code inside: a statement's errors surface at the next sync (a fetch or the
 COMMIT), still inside the atomic block that rolls back, and `cursor.rowcount` of a write is not
-known yet. `config.prepared.update_fields` therefore does not check its count inside a
+known yet. `config.sql.update_fields` therefore does not check its count inside a
 pipeline: callers must hold the lock of every row they update (the timer services do). Other
 backends (SQLite) run the block unchanged.
 """

@@ -29,17 +29,6 @@ def _escape_separators(out: bytes) -> bytes:
     return out
 
 
-_NATIVE_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
-
-
-def dumps_native(data) -> bytes:
-    """`dumps` with date-times and UUIDs written by orjson itself, in C: "...Z" for UTC and
-    the canonical UUID string, which are DRF's forms when the current timezone is UTC (the
-    API's). For hot responses built from raw rows (tasks.realtime.task_row_data); tests hold
-    both renderings equal."""
-    return _escape_separators(orjson.dumps(data, default=_default, option=_NATIVE_OPTIONS))
-
-
 class ORJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:

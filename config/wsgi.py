@@ -10,16 +10,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 from django.core.wsgi import get_wsgi_application
 
-from config.fastpath import FastPaths
-
-# The hottest requests skip the middleware stack when they can (config/fastpath.py).
-application = FastPaths(
-    get_wsgi_application(),
-    routes={
-        "GET /api/v1/tasks": "tasks.views.fast.fast_task_list",
-        "GET /api/v1/tasks/": "tasks.views.fast.fast_task_list",
-        "POST /api/v1/tasks/(?P<pk>[^/]+)/(?P<action>start|pause|complete|reopen)/?": (
-            "tasks.views.fast.fast_timer_action"
-        ),
-    },
-)
+application = get_wsgi_application()

@@ -58,38 +58,6 @@ def task_data(task, *, now: datetime | None = None, tz: tzinfo | None = None) ->
     }
 
 
-def task_row_data(row, now: datetime) -> dict:
-    """`task_data` of a selectors.TaskRow with ids and UTC date-times left as objects, for
-    config.renderers.dumps_native to write (the task list's fast path): the same JSON, without
-    formatting five date-times and two ids per row in Python. Only for the current timezone
-    UTC; tests hold the two renderings equal."""
-    category = row.category
-    running_since = row.running_since
-    return {
-        "id": row.pk,
-        "title": row.title,
-        "description": row.description,
-        "status": row.status,
-        "priority": row.priority,
-        "category": None
-        if category is None
-        else {
-            "id": category.pk,
-            "name": category.name,
-            "color": category.color,
-            "icon": category.icon,
-        },
-        "due_at": row.due_at,
-        "estimated_minutes": row.estimated_minutes,
-        "tracked_seconds": row.tracked_seconds_at(now),
-        "is_running": running_since is not None,
-        "running_since": running_since,
-        "completed_at": row.completed_at,
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-    }
-
-
 def publish_task(task: Task) -> None:
     realtime.publish(task.user_id, "task.updated", {"task": task_data(task)})
 

@@ -5,7 +5,6 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 from typing import NamedTuple
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
@@ -17,7 +16,7 @@ from config.exceptions import NotFound
 from config.ids import get_by_id, parse_uuid
 from config.localtime import local_day_bounds, local_midnight
 from config.pagination import total_count
-from config.prepared import PreparedQuery
+from config.sql import Columns, Statement, pk_param
 from tasks.models import Category, Task, TaskEvent
 
 REPORT_MAX_DAYS = 366
@@ -171,16 +170,39 @@ def _task_rows_query(queryset: QuerySet[Task]) -> QuerySet:
     return queryset.annotate(_total=total_count(queryset)).values_list(*_TASK_ROW_COLUMNS, "_total")
 
 
-# The unfiltered list, the one every client opens first: compiled once (config/prepared.py).
-_default_task_rows = PreparedQuery(
-    lambda user_id: _task_rows_query(task_list(user=SimpleNamespace(pk=user_id)))
+def _task_rows_sql(where: str, tail: str = ""):
+    """A Statement builder: TaskRow's columns, then the category's, from the `tasks` table
+    joined to its category, filtered by `where` and followed by `tail` (SQL)."""
+
+    def build(connection):
+        qn = connection.ops.quote_name
+        task = Columns(Task, Task._meta.db_table, ["id", *TaskRow._fields[1:-1]])
+        category = Columns(Category, Category._meta.db_table, ["id", "name", "color", "icon"])
+        sql = (
+            f"SELECT {task.sql(connection)}, {category.sql(connection)}{tail}"  # noqa: S608
+            f" FROM {qn(task.alias)} LEFT JOIN {qn(category.alias)}"
+            f" ON {qn(category.alias)}.{qn('id')} = {qn(task.alias)}.{qn('category_id')}"
+            f" WHERE {where}"
+        )
+        return sql, [task, category]
+
+    return build
+
+
+# The unfiltered list, the one every client opens first, with its total: SQL written once
+# (config/sql.py), in task_list()'s default order (newest first, then id).
+_default_task_rows = Statement(
+    _task_rows_sql(
+        '"tasks"."user_id" = %s ORDER BY "tasks"."created_at" DESC, "tasks"."id" ASC'
+        " LIMIT %s OFFSET %s",
+        tail=', (SELECT COUNT(*) FROM "tasks" AS "counted" WHERE "counted"."user_id" = %s)',
+    )
 )
 
 
 class TaskRows:
     """The user's task list as the paginator reads it (config.pagination.CountingPaginator):
-    one page of TaskRows and the total in one query; the unfiltered list through a prepared
-    query."""
+    one page of TaskRows and the total in one query; the unfiltered list by SQL written once."""
 
     ordered = True
 
@@ -195,9 +217,8 @@ class TaskRows:
         if self.filters:
             rows = list(_task_rows_query(self._queryset())[offset : offset + limit])
         else:
-            rows = _default_task_rows.rows(
-                user_id=self.user.pk, suffix=" LIMIT %s OFFSET %s", extra=[limit, offset]
-            )
+            user_id = pk_param(Task, self.user.pk)
+            rows = _default_task_rows.rows([user_id, user_id, limit, offset])
         total = rows[0][-1] if rows else None
         return [as_task_row(row) for row in rows], total
 
@@ -205,20 +226,16 @@ class TaskRows:
         return self._queryset().count()
 
 
-_task_row_by_id = PreparedQuery(
-    lambda task_id, user_id: Task.objects.filter(pk=task_id, user_id=user_id).values_list(
-        *_TASK_ROW_COLUMNS
-    )
-)
+_task_row_by_id = Statement(_task_rows_sql('"tasks"."id" = %s AND "tasks"."user_id" = %s'))
 
 
 def task_row(*, user, task_id) -> TaskRow:
     """The user's task as a TaskRow, for reads that only render it (404 as task_get)."""
     pk = parse_uuid(task_id)
-    row = _task_row_by_id.first(task_id=pk, user_id=user.pk) if pk is not None else None
-    if row is None:
+    rows = _task_row_by_id.rows([pk_param(Task, pk), pk_param(Task, user.pk)]) if pk else []
+    if not rows:
         raise NotFound()
-    return as_task_row(row)
+    return as_task_row(rows[0])
 
 
 def task_ref(*, user, task_id) -> Task:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.locks import lock_user
 from config.exceptions import NotFound
-from config.prepared import PreparedQuery, insert_all, update_fields
+from config.sql import Columns, Statement, for_update, insert_all, pk_param, update_fields
 from tasks.errors import UNKNOWN_CATEGORY, InvalidInput
 from tasks.models import Category, Task, TaskEvent
 
@@ -63,21 +63,44 @@ def _check_category_kept(*, user, category: Category | None) -> None:
 def _lock_task(*, user, task_id) -> Task:
     # The row lock makes the read-check-write of the task's state atomic (no lost update of
     # tracked_seconds between two pauses, no completing a task another request just deleted).
-    task = _task_lock.first(task_id=task_id, user_id=user.pk)
-    if task is None:
+    tasks = locked_tasks(_task_lock, task_id=task_id, user_id=user.pk)
+    if not tasks:
         raise NotFound()
-    return task
+    return tasks[0]
 
 
-# Compiled once, like the user lock: pause, complete and reopen run it under the user's lock.
-_task_lock = PreparedQuery(
-    lambda task_id, user_id: (
-        Task.objects.select_for_update(of=("self",))
-        .select_related("category")
-        .filter(pk=task_id, user_id=user_id)
-        .order_by()
-    )
-)
+def locked_tasks_sql(where: str, order_by: str = ""):
+    """A Statement builder: the user's tasks matching `where` (SQL over the `tasks` table,
+    whose first two placeholders are the task id and the user id), with their categories,
+    locked FOR UPDATE (the task rows only)."""
+
+    def build(connection):
+        qn = connection.ops.quote_name
+        task = Columns(Task, Task._meta.db_table)
+        category = Columns(Category, Category._meta.db_table)
+        order = f" ORDER BY {order_by}" if order_by else ""
+        sql = (
+            f"SELECT {task.sql(connection)}, {category.sql(connection)}"  # noqa: S608
+            f" FROM {qn(task.alias)} LEFT JOIN {qn(category.alias)}"
+            f" ON {qn(category.alias)}.{qn('id')} = {qn(task.alias)}.{qn('category_id')}"
+            f" WHERE {where}{order}{for_update(connection, of=[task.alias])}"
+        )
+        return sql, [task, category]
+
+    return build
+
+
+def locked_tasks(statement: Statement, *, task_id, user_id) -> list[Task]:
+    rows = statement.instances([pk_param(Task, task_id), pk_param(Task, user_id)])
+    tasks = []
+    for task, category, *_rest in rows:
+        task.category = category
+        tasks.append(task)
+    return tasks
+
+
+# Written once (config/sql.py): pause, complete and reopen run it under the user's lock.
+_task_lock = Statement(locked_tasks_sql('"tasks"."id" = %s AND "tasks"."user_id" = %s'))
 
 
 def _json_value(value):
@@ -176,6 +199,6 @@ def _check_due_at(due_at: datetime | None) -> None:
 
 
 def _save(task: Task, fields: list[str]) -> None:
-    # Model.save(update_fields=...) without compiling the UPDATE each time (config/prepared.py):
+    # Model.save(update_fields=...) without compiling the UPDATE each time (config/sql.py):
     # timer writes run it while holding the user's lock. updated_at is set as auto_now does.
     update_fields(task, fields)

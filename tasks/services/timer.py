@@ -5,12 +5,11 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 
 from config.exceptions import NotFound
 from config.pipeline import pipeline
-from config.prepared import PreparedQuery, insert_all
 from config.sources import check_source
+from config.sql import Statement, insert_all
 from tasks.errors import TaskAlreadyCompleted, TaskNotCompleted, TaskNotRunning
 from tasks.models import Task, TaskEvent
 from tasks.realtime import publish_task
@@ -25,6 +24,8 @@ from tasks.services.common import (
     _record,
     _save,
     _second,
+    locked_tasks,
+    locked_tasks_sql,
 )
 
 logger = logging.getLogger("tasks.services")
@@ -43,7 +44,7 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None, ac
         _lock_user(user.pk)
         now = _now(now)  # read under the lock, so a user's timer events are in order
         # The task to start and the running one, locked together (the user lock orders us).
-        locked = _start_pair_lock.all(task_id=task.pk, user_id=user.pk)
+        locked = locked_tasks(_start_pair_lock, task_id=task.pk, user_id=user.pk)
         task = next((t for t in locked if t.pk == task.pk), None)
         if task is None:
             raise NotFound()
@@ -89,12 +90,11 @@ def task_start(*, user, task: Task, source: str, now: datetime | None = None, ac
     return task
 
 
-_start_pair_lock = PreparedQuery(
-    lambda task_id, user_id: (
-        Task.objects.select_for_update(of=("self",))
-        .select_related("category")
-        .filter(Q(pk=task_id) | Q(running_since__isnull=False), user_id=user_id)
-        .order_by("pk")  # rows are locked in the order returned: primary-key order
+# Rows are locked in the order returned: primary-key order.
+_start_pair_lock = Statement(
+    locked_tasks_sql(
+        '("tasks"."id" = %s OR "tasks"."running_since" IS NOT NULL) AND "tasks"."user_id" = %s',
+        order_by='"tasks"."id"',
     )
 )
 

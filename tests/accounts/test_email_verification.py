@@ -226,19 +226,15 @@ def test_by_default_an_unverified_account_uses_the_app(user, api_client):
 
 
 def test_when_required_an_unverified_account_may_only_use_the_auth_endpoints(
-    user, api_client, monkeypatch, request
+    user, api_client, monkeypatch
 ):
     """EMAIL_VERIFICATION_REQUIRED=true makes this the default permission (config/settings.py);
     views take the default when their class is made, so the test sets it where they read it."""
     from rest_framework.views import APIView
 
     from accounts.permissions import IsAuthenticatedWithVerifiedEmail
-    from tasks.views import fast
 
     monkeypatch.setattr(APIView, "permission_classes", [IsAuthenticatedWithVerifiedEmail])
-    # The tasks fast path decides once per process whether the viewset's checks are its own.
-    fast._viewset_checks_unchanged.cache_clear()
-    request.addfinalizer(fast._viewset_checks_unchanged.cache_clear)
 
     refused = api_client.get("/api/v1/tasks")
 

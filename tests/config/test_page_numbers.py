@@ -91,8 +91,7 @@ def test_page_one_in_plain_digits_still_answers_every_list(api_client, lists):
 
 
 def _wsgi_get(query, token):
-    """GET /api/v1/tasks through the WSGI application the http role serves, fast path first
-    (config/fastpath.py)."""
+    """GET /api/v1/tasks through the WSGI application the http role serves (config/wsgi.py)."""
     seen = {}
     environ = {
         "REQUEST_METHOD": "GET",
@@ -118,7 +117,7 @@ def _wsgi_get(query, token):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("page", [*HUGE_PAGES[:4], "last"])
-def test_the_wsgi_fast_path_answers_a_huge_or_bad_page_with_the_404(user, page):
+def test_the_wsgi_application_answers_a_huge_or_bad_page_with_the_404(user, page):
     status, body = _wsgi_get(f"page={page}", access_token_for(user))
 
     assert status.startswith("404"), (status, body[:300])

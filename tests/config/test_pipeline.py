@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from config.pipeline import in_pipeline, pipeline
-from config.prepared import update_fields
+from config.sql import update_fields
 from tasks.models import Task
 
 pytestmark = pytest.mark.django_db(transaction=True)

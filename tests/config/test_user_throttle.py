@@ -31,7 +31,7 @@ def test_any_authenticated_endpoint_is_limited_per_user(api_client, other_client
     assert other_client.get("/api/v1/categories").status_code == 200
 
 
-def test_the_fast_task_list_counts_too(api_client, user_rate):
+def test_the_task_list_counts_too(api_client, user_rate):
     user_rate("2/min")
 
     answers = [api_client.get("/api/v1/tasks") for _ in range(3)]

@@ -4,7 +4,7 @@ schemathesis reads the schema /api/v1/schema serves (built here in-process), and
 operation that takes query parameters (the paginated lists, the check-in stats, the time report,
 a summary) sends its boundary cases (valid and invalid values, unknown parameters) and then
 FUZZ_EXAMPLES generated query strings (100 unless told). Each goes through the WSGI application
-the http role serves (the task list's fast path included) with the user's token, against the
+the http role serves with the user's token, against the
 user's own rows: a path's `{id}` is the user's task or goal, so the lists under an id are fuzzed
 too, not answered 404.
 

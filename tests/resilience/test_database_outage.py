@@ -63,7 +63,7 @@ def test_login_is_503_with_retry_after_during_a_cut_and_200_after(
     assert back.status_code == 200
 
 
-def test_the_fast_task_list_outside_drf_is_503_too(user, api_client, database_proxy):
+def test_the_task_list_is_503_too(user, api_client, database_proxy):
     database_proxy.stop()
     response = api_client.get("/api/v1/tasks")
     restore(database_proxy)

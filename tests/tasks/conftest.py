@@ -53,8 +53,7 @@ def event_types(task: Task) -> list[str]:
 
 @pytest.fixture
 def token(user, make_task, make_category):
-    """An access token of `user`, who has seven tasks, every other one in a category: the list
-    the fast paths are compared on."""
+    """An access token of `user`, who has seven tasks, every other one in a category."""
     from tests.conftest import access_token_for
 
     category = make_category(user, name="Trabajo")
