@@ -9,14 +9,15 @@ of queries as serializing one, and reads only that page's progress.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import Case, Count, DateField, DecimalField, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth, TruncWeek
+from django.db import connections
+from django.db.models import Count, DecimalField, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from config.ids import get_by_id
+from config.ids import get_by_id, parse_uuid
 from config.localtime import (
     local_midnight,
     local_range,
@@ -28,6 +29,7 @@ from goals.errors import GoalNotFound
 from goals.models import Goal, GoalProgress
 
 ZERO = Decimal("0.00")
+CENTS = Decimal("0.01")
 # Sums can outgrow a single value's precision; give the aggregate room.
 SUM_FIELD = DecimalField(max_digits=20, decimal_places=2)
 # How far back a streak is counted, in periods before the current one: the history a page of
@@ -49,7 +51,7 @@ class GoalStats:
 def goal_list(*, user: User, status: str | None = None) -> QuerySet:
     """The user's goals, newest first: plain rows, so a page and its count are one cheap query;
     the serializer reads the statistics of the page's goals only (`goal_stats_many`)."""
-    queryset = Goal.objects.filter(user=user).select_related("category", "user")
+    queryset = Goal.objects.filter(user=user)
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-id")
@@ -57,7 +59,18 @@ def goal_list(*, user: User, status: str | None = None) -> QuerySet:
 
 def goal_get(*, user: User, goal_id) -> Goal:
     """One of the user's goals; a missing, malformed or someone else's id is the same 404."""
-    return get_by_id(goal_list(user=user), goal_id, GoalNotFound)
+    goal = get_by_id(goal_list(user=user), goal_id, GoalNotFound)
+    goal.user = user  # the row's owner, already read: no second query for it
+    return goal
+
+
+def goal_ref(*, user: User, goal_id) -> Goal:
+    """An unsaved reference to the user's goal by id, for services that lock and read the row
+    themselves (a missing or another user's goal is their 404); a malformed id is a 404 now."""
+    pk = parse_uuid(goal_id)
+    if pk is None:
+        raise GoalNotFound()
+    return Goal(pk=pk, user_id=user.pk)
 
 
 def goal_progress_list(*, goal: Goal) -> QuerySet:
@@ -114,34 +127,65 @@ def _window_start(period: str, today: date) -> date:
     return start
 
 
+def _day_sums_sql(connection, goals: int) -> str:
+    """Per goal, its progress summed per local day since a bound, and before it in one NULL
+    day. The local day is the backend's own conversion (`datetime_cast_date_sql`, the time
+    zone a parameter), so the SQL depends only on the vendor and the number of goals."""
+    key = (connection.vendor, goals)
+    sql = _day_sums_cache.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        recorded = f"{qn('goal_progress')}.{qn('recorded_at')}"
+        local_day, _params = connection.ops.datetime_cast_date_sql(recorded, (), "UTC")
+        ids = ", ".join(["%s"] * goals)
+        sql = _day_sums_cache[key] = (
+            f"SELECT {qn('goal_id')}, CASE WHEN {recorded} >= %s THEN {local_day} END,"  # noqa: S608
+            f" SUM({qn('value')}) FROM {qn('goal_progress')}"
+            f" WHERE {qn('goal_id')} IN ({ids}) GROUP BY 1, 2"
+        )
+    return sql
+
+
+_day_sums_cache: dict = {}
+
+
 def _period_sums(goals: list[Goal], *, user: User, today: date) -> dict:
     """{goal_id: {period start or None: sum}} in one query: a periodic goal's progress summed
-    per local period over its streak window, and everything else (older progress, goals
-    without a period) in the None bucket. At most STREAK_MAX_PERIODS + 2 rows per goal."""
-    tz = user.tz
-    truncs = {
-        "daily": TruncDate("recorded_at", tzinfo=tz),
-        # Cast: inside a Case the truncation's own conversion to a date does not run.
-        "weekly": Cast(TruncWeek("recorded_at", tzinfo=tz), DateField()),
-        "monthly": Cast(TruncMonth("recorded_at", tzinfo=tz), DateField()),
-    }
-    buckets = []
-    for period, trunc in truncs.items():
-        ids = [goal.pk for goal in goals if goal.period == period]
-        if ids:
-            since = local_midnight(_window_start(period, today), tz)
-            buckets.append(When(goal_id__in=ids, recorded_at__gte=since, then=trunc))
-    bucket = Case(*buckets, default=Value(None), output_field=DateField())
-    rows = (
-        GoalProgress.objects.filter(goal_id__in=[goal.pk for goal in goals])
-        .annotate(bucket=bucket)
-        .values("goal_id", "bucket")
-        .annotate(total=Sum("value", output_field=SUM_FIELD))
-        .order_by()
-    )
+    per local period over (at least) its streak window, and everything else (older progress,
+    goals without a period) in the None bucket.
+
+    PostgreSQL sums per local day, bounded by the longest streak window among the goals, and
+    the days are rolled into weeks and months here: a handful of rows per goal, and SQL that
+    is written once (the ORM took three times as long to compile the same query as
+    PostgreSQL took to run it)."""
+    periodic = {goal.period for goal in goals if goal.is_periodic}
+    if periodic:
+        since = min(local_midnight(_window_start(period, today), user.tz) for period in periodic)
+    else:
+        since = local_midnight(today, user.tz) + timedelta(days=1)  # everything in None
+    connection = connections[GoalProgress.objects.db]
+    recorded_at = GoalProgress._meta.get_field("recorded_at")
+    goal_id = GoalProgress._meta.get_field("goal").target_field
+    params = [
+        recorded_at.get_db_prep_value(since, connection),
+        *connection.ops.datetime_cast_date_sql("", (), str(user.tz))[1],
+        *(goal_id.get_db_prep_value(goal.pk, connection) for goal in goals),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_day_sums_sql(connection, len(goals)), params)
+        rows = cursor.fetchall()
+    periods = {goal.pk: goal.period for goal in goals}
     sums: dict = defaultdict(dict)
-    for row in rows:
-        sums[row["goal_id"]][row["bucket"]] = row["total"]
+    for goal_pk, day, total in rows:
+        goal_pk = goal_id.to_python(goal_pk)
+        period = periods[goal_pk]
+        bucket = None
+        if day is not None and period in STREAK_MAX_PERIODS:
+            day = day if isinstance(day, date) else date.fromisoformat(day)
+            bucket = period_bounds(period, day)[0]
+        total = total if isinstance(total, Decimal) else Decimal(str(total)).quantize(CENTS)
+        per_goal = sums[goal_pk]
+        per_goal[bucket] = per_goal.get(bucket, ZERO) + total
     return sums
 
 

@@ -108,7 +108,7 @@ class GoalSerializer(serializers.ModelSerializer):
     batch: dict = {}  # {goal id: GoalStats}, filled by GoalListSerializer
 
     def to_representation(self, instance):
-        stats = self.batch.get(instance.pk)
+        stats = self.batch.get(instance.pk) or self.context.get("stats", {}).get(instance.pk)
         if stats is None:
             acting = self.context.get("user")
             user = acting if acting is not None and acting.pk == instance.user_id else None

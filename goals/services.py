@@ -19,7 +19,7 @@ from config.sources import check_source
 from goals.errors import GoalArchived, GoalInvalid, GoalNotFound
 from goals.models import GOAL_INPUT_FIELDS, Goal, GoalProgress
 from goals.realtime import progress_data, publish_goal, publish_goal_deleted
-from goals.selectors import goal_total, new_goal_stats
+from goals.selectors import goal_stats, goal_total, new_goal_stats
 from tasks.errors import UNKNOWN_CATEGORY
 
 MAX_PROGRESS_VALUE = Decimal(1_000_000)
@@ -81,7 +81,11 @@ def _keep_category(*, user: User, category) -> None:
 def _lock(goal: Goal) -> Goal:
     # Serializes writers on one goal: two progress entries landing together must both be
     # counted before either decides whether the goal is achieved.
-    return Goal.objects.select_for_update(of=("self",)).select_related("category").get(pk=goal.pk)
+    locked = Goal.objects.select_for_update(of=("self",)).select_related("category")
+    try:
+        return locked.get(pk=goal.pk, user_id=goal.user_id)
+    except Goal.DoesNotExist:
+        raise GoalNotFound() from None
 
 
 def goal_create(
@@ -200,7 +204,10 @@ def goal_log_progress(
 ) -> GoalProgress:
     """Logs progress (negative values correct earlier entries). A goal without a period becomes
     achieved when its total reaches the target, and active again when a correction takes it
-    back below, in the same transaction. 409 goal_archived on an archived goal."""
+    back below, in the same transaction. 409 goal_archived on an archived goal.
+
+    The entry comes back with `.goal` and `.goal_stats` (the goal's statistics including it,
+    as the live update carried them), so the answer needs no second read."""
     check_source(source)
     if goal.user_id != user.pk:
         raise GoalNotFound()
@@ -229,8 +236,10 @@ def goal_log_progress(
         _sync_achievement(goal)
         if (goal.status, goal.achieved_at) != before:
             goal.save(update_fields=["status", "achieved_at", "updated_at"])
-        publish_goal(goal, source=source, progress=progress_data(progress))
+        stats = goal_stats(goal, user=user)
+        publish_goal(goal, source=source, stats=stats, progress=progress_data(progress))
     progress.goal = goal
+    progress.goal_stats = stats  # the goal's statistics with this entry, read once
     return progress
 
 

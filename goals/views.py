@@ -88,13 +88,17 @@ class GoalViewSet(UserScopedViewSet):
     )
     @action(detail=True, methods=["get", "post"], url_path="progress")
     def progress(self, request, pk=None):
-        goal = self.get_object()
         if request.method == "GET":
+            goal = self.get_object()
             return self.paginated(selectors.goal_progress_list(goal=goal), GoalProgressSerializer)
+        # The service locks and reads the goal itself (a missing or another user's goal is
+        # its 404): reading it here first would be one more query for nothing.
+        goal = selectors.goal_ref(user=request.user, goal_id=pk)
         data = self.validated(GoalProgressCreateSerializer, request.data)
         progress = services.goal_log_progress(user=request.user, goal=goal, source=SOURCE, **data)
+        context = {**self.get_serializer_context(), "stats": {goal.pk: progress.goal_stats}}
         body = {
             "progress": GoalProgressSerializer(progress).data,
-            "goal": self.get_serializer(progress.goal).data,
+            "goal": GoalSerializer(progress.goal, context=context).data,
         }
         return Response(body, status=status.HTTP_201_CREATED)

@@ -153,13 +153,24 @@ def test_streak_scan_is_bounded_to_its_window(user, make_goal):
 
     from django.utils import timezone
 
+    from config.localtime import local_midnight, local_today
     from goals.models import GoalProgress
     from goals.selectors import STREAK_MAX_PERIODS
 
     goal = make_goal(period="daily", target_value=Decimal("1"))
     now = timezone.now()
+    today = local_today(user.tz, now)
+    # At local noon of each of the last 400 days: `now - n days` would land two entries on
+    # one local day and none on another across a DST change, at some hours of the day.
     GoalProgress.objects.bulk_create(
-        GoalProgress(goal=goal, user=user, value=Decimal(1), recorded_at=now - timedelta(days=n))
+        GoalProgress(
+            goal=goal,
+            user=user,
+            value=Decimal(1),
+            recorded_at=min(
+                now, local_midnight(today - timedelta(days=n), user.tz) + timedelta(hours=12)
+            ),
+        )
         for n in range(400)
     )
     stats = goal_stats(goal, now=now)

@@ -42,7 +42,7 @@ def test_another_users_task_is_not_read(user, other_user, make_task):
     task = make_task(other_user, title="ajena")
 
     assert locked_tasks(_task_lock, task_id=task.pk, user_id=user.pk) == []
-    with pytest.raises(Exception, match="Not found|No encontrado|not found"):
+    with pytest.raises(Exception, match=r"Not found|No encontrado|not found"):
         task_row(user=user, task_id=task.pk)
 
 
