@@ -81,6 +81,7 @@ clean:
 # Benchmarks (bench/README.md), never run in CI: PostgreSQL and Redis on 127.0.0.1, wrk; they
 # install the `bench` extra first. BENCH_DATABASE (default agente_bench) names their databases.
 # Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--variants daphne-1 --duration 5";
+# the anchor's mixed workload alone: BENCH_ARGS="--variants production --scenarios mix";
 # the daily summaries' part through SUMMARIES_BENCH_ARGS, e.g. "--users 300".
 # The production rehearsal (deploy/README.md, "Rehearsal"): as root on a machine like ours, the
 # Swarm stack deployed for real with stand-in images and exercised through Traefik on 443; a

@@ -100,7 +100,9 @@ def reset_database(name: str) -> None:
 def setup_django(env: dict[str, str]) -> None:
     """Django in this process, on the benchmark database, migrated."""
     os.environ.update(env)
-    if str(ROOT) not in sys.path:
+    # The repository before bench/ (the script's folder, first on sys.path): bench/summaries.py
+    # would otherwise shadow the summaries app whenever PYTHONPATH already names the repository.
+    if sys.path[:1] != [str(ROOT)]:
         sys.path.insert(0, str(ROOT))
     import django
     from django.core.management import call_command

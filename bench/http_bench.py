@@ -3,6 +3,7 @@
     make bench                                   # or: .venv/bin/python bench/http_bench.py
     make bench-smoke                             # 1 s, 2 connections, the production variant
     .venv/bin/python bench/http_bench.py --variants gunicorn-sync-2,uvicorn-2 --duration 5
+    .venv/bin/python bench/http_bench.py --variants production --scenarios mix --op-duration 3
     .venv/bin/python bench/http_bench.py --list-variants
 
 Resets its own PostgreSQL database (agente_bench, or BENCH_DATABASE), migrates it and seeds it like
@@ -10,15 +11,29 @@ the anchor: one user with 200 tasks (one category, estimated 30 minutes each) an
 tasks each. Then, per server variant: starts it on a free loopback port with the same environment,
 waits for /health, warms it up, runs wrk (--latency) per scenario and stops it. The anchor
 (../shared/anchors/fastify/bench.sh) runs in the same run, once per connection level, and every
-list/switch row shows its ratio to it. SQL queries per request are counted in this process with
+list/switch/mix row shows its ratio to it. SQL queries per request are counted in this process with
 Django's test client against the same database. Output: one markdown report, printed and written
 under /tmp. Only 127.0.0.1 is ever contacted.
+
+The scenario `mix` (in the default set; `--scenarios mix` for it alone) is the anchor's mixed
+workload, a mobile client's day: the anchor's own mix.lua (../shared/anchors/fastify/mix.lua;
+bench/mix.lua is a copy used only when that folder is missing) drives 50 users with the same
+requests on both servers. Before each variant's mix the 50 mix users are seeded afresh to the
+shape of the anchor's `mix_seed()` (1 category, 50 tasks 1 s apart with their `created` events,
+3 goals with 20 progress entries, 30 check-ins; no timer running) and the database is vacuumed
+and analyzed; then a 2 s warm-up with the same script, the running timers read back
+(MIX_RUNNING), and the measured run, `wrk -t16 -c16 --latency` with MIX_THREADS=16. The anchor
+runs `bench.sh mix <--anchor-workers> 16` in the same run. Each operation is then also run alone for
+--op-duration seconds (mix.lua with bench/mix_only.lua appended, MIX_ONLY=<operation>, same data
+and threads), and counted in-process (queries, median time) with the mix's own requests.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -36,8 +51,12 @@ from benchlib import BIN, ROOT, Server
 DATABASE = benchlib.database_name()
 PREFIX = "bench-http"
 BENCH_DIR = Path(__file__).resolve().parent
-ANCHOR = ROOT.parent / "shared" / "anchors" / "fastify" / "bench.sh"
+ANCHOR_DIR = ROOT.parent / "shared" / "anchors" / "fastify"
+ANCHOR = ANCHOR_DIR / "bench.sh"
 WARMUP_SECONDS = 2
+# The mix: the anchor's users and threads (its README: one connection per wrk thread).
+MIX_USERS = 50
+MIX_THREADS = 16
 
 
 # -- server variants ---------------------------------------------------------------------------
@@ -149,6 +168,9 @@ SCENARIOS = [
     Scenario("switch-users", "POST /tasks/{id}/start, 100 users in turn", None, False, 64),
     Scenario("me", "GET /api/v1/auth/me", None, False),
     Scenario("health", "GET /health", None, False),
+    Scenario(
+        "mix", "a mobile client's day: mix.lua, 50 users, 16 threads x 1 connection", "mix", False
+    ),
 ]
 
 
@@ -388,6 +410,407 @@ def count_queries(seed: Seed, samples: int) -> list[list[str]]:
     return rows
 
 
+# -- the mix -----------------------------------------------------------------------------------
+@dataclass
+class MixUser:
+    """One line of mix.lua's data file."""
+
+    token: str
+    category: str
+    tasks: list[str]  # the 10 newest, newest first: the first two are the timer pair
+    goals: list[str]  # in creation order
+
+    def line(self) -> str:
+        return f"{self.token} {self.category} {','.join(self.tasks)} {','.join(self.goals)}\n"
+
+
+@dataclass
+class MixOp:
+    """One `mix-op <operation> <responses> <non-2xx> [<status>x<count> ...]` line of mix.lua."""
+
+    responses: int
+    non2xx: int
+    codes: str = ""
+
+    @property
+    def errors(self) -> str:
+        return f"{self.non2xx} ({self.codes})" if self.codes else str(self.non2xx)
+
+
+@dataclass
+class MixRun:
+    """One wrk run of mix.lua: wrk's figures and the script's counts per operation."""
+
+    result: WrkResult
+    ops: dict[str, MixOp] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_mix_ops(output: str) -> tuple[dict[str, MixOp], list[str]]:
+    """The per-operation counts mix.lua's done() prints, and its `mix-op note:` lines."""
+    ops: dict[str, MixOp] = {}
+    notes: list[str] = []
+    for line in output.splitlines():
+        words = line.split()
+        if len(words) < 2 or words[0] != "mix-op":
+            continue
+        if words[1] == "note:":
+            notes.append(line.split("note:", 1)[1].strip())
+            continue
+        try:
+            ops[words[1]] = MixOp(int(words[2]), int(words[3]), " ".join(words[4:]))
+        except (IndexError, ValueError):
+            notes.append(f"unreadable: {line.strip()}")
+    return ops, notes
+
+
+def mix_script(tmp: Path) -> tuple[Path, Path, str | None]:
+    """(mix.lua, the same with bench/mix_only.lua appended, a note if the copy is used). The
+    anchor's own file, so both servers get identical requests; bench/mix.lua only without it."""
+    script, note = ANCHOR_DIR / "mix.lua", None
+    if not script.exists():
+        script = BENCH_DIR / "mix.lua"
+        note = f"{ANCHOR_DIR / 'mix.lua'} missing: the mix ran bench/mix.lua, a copy of it"
+    only = tmp / "mix-only.lua"
+    only.write_text(script.read_text() + "\n" + (BENCH_DIR / "mix_only.lua").read_text())
+    return script, only, note
+
+
+def create_mix_users() -> list:
+    """The 50 users of the mix (mix0..mix49, as the anchor's); their data comes from seed_mix."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    users = [User(email=f"mix{i}@example.com", name=f"Mix {i}") for i in range(MIX_USERS)]
+    for user in users:
+        user.set_unusable_password()
+    return User.objects.bulk_create(users)
+
+
+def seed_mix(users: list, tokens: dict, data_file: Path) -> list[MixUser]:
+    """The mix users' data afresh, in the shape of the anchor's `mix_seed()`, then the database
+    vacuumed and analyzed (as bench.sh mix does), and mix.lua's data file written.
+
+    Bulk inserts of the rows the API would make (task_create's `created` event with its data,
+    goal_create's start date: the user's local today), with the anchor's timestamps: 50 tasks
+    1 s apart, the newest 1 s old; goals 3, 2 and 1 s old; progress and check-ins back over the
+    past days. Every run of every variant starts from the same data, with no timer running."""
+    from decimal import Decimal
+
+    import psycopg
+    from django.db import connection, transaction
+    from django.db.models import F
+    from django.utils import timezone
+
+    from checkins.models import CheckIn
+    from goals.models import Goal, GoalProgress
+    from tasks.models import Category, Task, TaskEvent
+
+    ids = [u.pk for u in users]
+    now = timezone.now()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for table in (
+                "check_ins",
+                "goal_progress",
+                "goals",
+                "task_events",
+                "tasks",
+                "categories",
+            ):
+                cursor.execute(f"DELETE FROM {table} WHERE user_id = ANY(%s)", [ids])
+        categories = Category.objects.bulk_create(
+            [Category(user=u, name="Trabajo", color="#336699") for u in users]
+        )
+        tasks = Task.objects.bulk_create(
+            [
+                Task(
+                    user=u,
+                    category=c,
+                    title=f"Tarea {n}",
+                    description=f"Descripción de la tarea {n}",
+                    priority=Task.Priority.MEDIUM,
+                    estimated_minutes=30,
+                    created_at=now - dt.timedelta(seconds=51 - n),
+                )
+                for u, c in zip(users, categories, strict=True)
+                for n in range(1, 51)
+            ],
+            batch_size=1000,
+        )
+        # auto_now stamped every row with now; the anchor's tasks were last updated when made.
+        Task.objects.filter(user_id__in=ids).update(updated_at=F("created_at"))
+        TaskEvent.objects.bulk_create(
+            [
+                TaskEvent(
+                    task=t,
+                    user_id=t.user_id,
+                    type=TaskEvent.Type.CREATED,
+                    source=TaskEvent.Source.API,
+                    occurred_at=t.created_at,
+                    data={
+                        "title": t.title,
+                        "priority": t.priority,
+                        "category_id": str(t.category_id),
+                        "due_at": None,
+                        "estimated_minutes": t.estimated_minutes,
+                    },
+                )
+                for t in tasks
+            ],
+            batch_size=1000,
+        )
+        kinds = [  # title, target, unit, period, age; progress: value, count, days between
+            ("Leer 30 minutos", "30", "min", Goal.Period.DAILY, 3, "30.00", 8, 1),
+            ("Correr 20 km", "20", "km", Goal.Period.WEEKLY, 2, "5.00", 6, 3),
+            ("Ahorrar 1000", "1000", "EUR", Goal.Period.NONE, 1, "100.00", 6, 5),
+        ]
+        goals = Goal.objects.bulk_create(
+            [
+                Goal(
+                    user=u,
+                    title=title,
+                    target_value=Decimal(target),
+                    unit=unit,
+                    period=period,
+                    start_date=now.date(),  # UTC, the users' timezone
+                )
+                for u in users
+                for title, target, unit, period, *_ in kinds
+            ]
+        )
+        for _title, _target, _unit, period, age, *_ in kinds:
+            stamp = now - dt.timedelta(seconds=age)
+            Goal.objects.filter(user_id__in=ids, period=period).update(
+                created_at=stamp, updated_at=stamp
+            )
+        progress = {k[3]: k[5:] for k in kinds}
+        GoalProgress.objects.bulk_create(
+            [
+                GoalProgress(
+                    goal=g,
+                    user_id=g.user_id,
+                    value=Decimal(progress[g.period][0]),
+                    note=f"Entrada {k}",
+                    recorded_at=now - dt.timedelta(days=k * progress[g.period][2], minutes=5),
+                )
+                for g in goals
+                for k in range(progress[g.period][1])
+            ],
+            batch_size=1000,
+        )
+        CheckIn.objects.bulk_create(
+            [
+                CheckIn(
+                    user=u,
+                    kind=CheckIn.Kind.MORNING if k % 2 == 0 else CheckIn.Kind.EVENING,
+                    mood=1 + k % 5,
+                    energy=1 + (k + 2) % 5,
+                    note=f"Check-in {k}",
+                    recorded_at=now - dt.timedelta(days=k, minutes=5),
+                )
+                for u in users
+                for k in range(30)
+            ],
+            batch_size=1000,
+        )
+    with psycopg.connect(
+        benchlib.database_url(DATABASE), autocommit=True, prepare_threshold=None
+    ) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+
+    newest: dict = collections.defaultdict(list)
+    for task_id, user_id in (
+        Task.objects.filter(user_id__in=ids)
+        .order_by("-created_at", "id")
+        .values_list("id", "user_id")
+    ):
+        if len(newest[user_id]) < 10:
+            newest[user_id].append(str(task_id))
+    goal_ids: dict = collections.defaultdict(list)
+    for goal_id, user_id in (
+        Goal.objects.filter(user_id__in=ids)
+        .order_by("created_at", "id")
+        .values_list("id", "user_id")
+    ):
+        goal_ids[user_id].append(str(goal_id))
+    data = [
+        MixUser(tokens[u.pk], str(c.pk), newest[u.pk], goal_ids[u.pk])
+        for u, c in zip(users, categories, strict=True)
+    ]
+    data_file.write_text("".join(d.line() for d in data))
+    return data
+
+
+def running_tasks(path: Path) -> Path:
+    """MIX_RUNNING: the ids of the tasks running now, so no user's first start is a no-op."""
+    from tasks.models import Task
+
+    ids = Task.objects.filter(running_since__isnull=False).values_list("id", flat=True)
+    path.write_text("".join(f"{i}\n" for i in ids))
+    return path
+
+
+def wrk_mix(port: int, script: Path, env: dict[str, str], duration: float, log: Path) -> MixRun:
+    """wrk as the anchor's bench.sh runs the mix: one connection per thread, MIX_THREADS set.
+    Its output is kept in `log`."""
+    seconds = max(1, round(duration))
+    cmd = ["wrk", f"-t{MIX_THREADS}", f"-c{MIX_THREADS}", f"-d{seconds}s", "--latency"]
+    cmd += ["-s", str(script), f"http://127.0.0.1:{port}"]
+    run = subprocess.run(
+        cmd,
+        env={**os.environ, "MIX_THREADS": str(MIX_THREADS), **env},
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+    )
+    log.write_text(run.stdout + run.stderr)
+    result = parse_wrk(run.stdout)
+    if run.returncode != 0 and not result.failed:
+        result.failed = f"wrk exit {run.returncode}: {run.stderr.strip()[:200]}"
+    ops, notes = parse_mix_ops(run.stdout)
+    return MixRun(result, ops, notes)
+
+
+@dataclass
+class MixPlan:
+    users: list
+    tokens: dict
+    script: Path
+    only_script: Path
+    duration: float
+    op_duration: float
+    tmp: Path
+
+
+def run_mix(port: int, variant: str, plan: MixPlan) -> tuple[MixRun, dict[str, MixRun]]:
+    """The mix on freshly seeded data (warm-up, MIX_RUNNING, the measured run), then each of its
+    operations alone on the same data file."""
+    out = plan.tmp / f"mix-{variant}"
+    out.mkdir()
+    data_file = out / "data.txt"
+    seed_mix(plan.users, plan.tokens, data_file)
+    env = {"MIX_DATA": str(data_file)}
+    # the warm-up: workers import and connect, statements get prepared
+    wrk_mix(port, plan.script, env, WARMUP_SECONDS, out / "warm-up.txt")
+    settle(port)
+    env["MIX_RUNNING"] = str(running_tasks(out / "running.txt"))
+    mix = wrk_mix(port, plan.script, env, plan.duration, out / "mix.txt")
+    settle(port)
+    alone = {}
+    for op in mix.ops or MIX_OPERATIONS:
+        env_op = {**env, "MIX_RUNNING": str(running_tasks(out / "running.txt")), "MIX_ONLY": op}
+        alone[op] = wrk_mix(port, plan.only_script, env_op, plan.op_duration, out / f"{op}.txt")
+        settle(port)
+    return mix, alone
+
+
+# The operations of mix.lua in its order (its done() names them too: used when it printed none).
+MIX_OPERATIONS = [
+    "list_tasks",
+    "task_detail",
+    "me",
+    "list_goals",
+    "list_checkins",
+    "create_task",
+    "patch_task",
+    "timer_start",
+    "post_checkin",
+    "post_progress",
+]
+
+
+def count_mix_queries(user: MixUser, samples: int) -> dict[str, list[str]]:
+    """{operation: [status, queries, median time]} in this process (test client, no server),
+    with the requests mix.lua makes for one user; writes alternate as in the mix (a start pauses
+    the other task of the pair, a patch always changes the task)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {user.token}")
+    uses: collections.Counter = collections.Counter()
+
+    def nth(op: str) -> int:
+        uses[op] += 1
+        return uses[op]
+
+    def read_task(k: int) -> str:  # tasks 3-10 in turn
+        return user.tasks[2 + (k - 1) % (len(user.tasks) - 2)]
+
+    def send(method: str, path: str, body: dict):
+        return getattr(client, method)(path, json.dumps(body), content_type="application/json")
+
+    def patch_task():
+        k = nth("patch_task")
+        body = {
+            "title": f"Tarea revisada q-{k}",
+            "priority": ("low", "medium", "high")[k % 3],
+            "description": f"Revision {k} desde el movil",
+        }
+        return send("patch", f"/api/v1/tasks/{read_task(k)}", body)
+
+    def create_task():
+        body = {
+            "title": f"Nueva tarea {nth('create_task')}",
+            "description": "Creada desde el movil",
+            "category": user.category,
+            "priority": "high",
+            "estimated_minutes": 25,
+        }
+        return send("post", "/api/v1/tasks", body)
+
+    def post_checkin():
+        k = nth("post_checkin")
+        body = {
+            "kind": "adhoc",
+            "mood": 1 + k % 5,
+            "energy": 1 + (k + 2) % 5,
+            "note": f"Check-in {k}",
+        }
+        return send("post", "/api/v1/checkins", body)
+
+    def post_progress():
+        k = nth("post_progress")
+        goal = user.goals[(k - 1) % len(user.goals)]
+        return send(
+            "post", f"/api/v1/goals/{goal}/progress", {"value": "1.50", "note": f"Entrada {k}"}
+        )
+
+    calls = {
+        "list_tasks": lambda: client.get("/api/v1/tasks"),
+        "task_detail": lambda: client.get(f"/api/v1/tasks/{read_task(nth('task_detail'))}"),
+        "me": lambda: client.get("/api/v1/auth/me"),
+        "list_goals": lambda: client.get("/api/v1/goals"),
+        "list_checkins": lambda: client.get("/api/v1/checkins"),
+        "create_task": create_task,
+        "patch_task": patch_task,
+        # the pair in turn: after the warm-up's start, each measured one pauses the other
+        "timer_start": lambda: client.post(
+            f"/api/v1/tasks/{user.tasks[nth('timer_start') % 2]}/start"
+        ),
+        "post_checkin": post_checkin,
+        "post_progress": post_progress,
+    }
+    rows = {}
+    for name, call in calls.items():
+        call()  # warm caches; a start leaves a timer running, so the next one is a switch
+        with CaptureQueriesContext(connection) as captured:
+            response = call()
+        queries = len(captured.captured_queries)  # read now: the next request clears the log
+        times = []
+        for _ in range(samples):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+        rows[name] = [
+            str(response.status_code),
+            str(queries),
+            f"{statistics.median(times):.1f} ms",
+        ]
+    return rows
+
+
 # -- the anchor --------------------------------------------------------------------------------
 def run_anchor(conns: int, workers: int, log: Path) -> dict[str, tuple[float, float]]:
     """{"list": (req/s, p99 ms), "switch": (...)} from the anchor's bench.sh, or {}."""
@@ -411,6 +834,40 @@ def run_anchor(conns: int, workers: int, log: Path) -> dict[str, tuple[float, fl
     return found
 
 
+def run_anchor_mix(workers: int, duration: float, log: Path) -> MixRun | None:
+    """The anchor's `bench.sh mix <workers> 16`: its figures (the `anchor mix <req/s> <p99>`
+    line, wrk's 50% and error lines) and its `mix-op` counts, or None if it printed no figures.
+    Its measured run lasts as long as ours (ANCHOR_DURATION); its warm-up is its own 2 s."""
+    env = dict(
+        os.environ,
+        ANCHOR_PORT=str(benchlib.free_port()),
+        ANCHOR_DURATION=f"{max(1, round(duration))}s",
+    )
+    run = subprocess.run(
+        ["bash", str(ANCHOR), "mix", str(workers), str(MIX_THREADS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300 + duration,
+    )
+    log.write_text(run.stdout + run.stderr)
+    result = parse_wrk(run.stdout)  # bench.sh keeps wrk's Requests/sec, 50%, 99% and error lines
+    found = False
+    for line in run.stdout.splitlines():
+        words = line.split()
+        if len(words) == 4 and words[:2] == ["anchor", "mix"]:
+            try:
+                result.rps, result.p99_ms = float(words[2]), _ms(words[3])
+                found = True
+            except ValueError:
+                pass
+    if not found:
+        return None
+    result.failed = None  # bench.sh leaves out wrk's "requests in" line
+    ops, notes = parse_mix_ops(run.stdout)
+    return MixRun(result, ops, notes)
+
+
 # -- main --------------------------------------------------------------------------------------
 def ensure_wrk() -> None:
     if shutil.which("wrk"):
@@ -430,6 +887,164 @@ def ratio(ours: float | None, theirs: float | None) -> str:
     return "-" if not ours or not theirs else f"{ours / theirs:.2f}"
 
 
+def run_scenario(
+    port: int,
+    variant: str,
+    scenario: Scenario,
+    conns: int,
+    seed: Seed,
+    args: argparse.Namespace,
+    problems: list[str],
+) -> WrkResult:
+    """One wrk run of a single-request scenario, after a check that it answers 200."""
+    method, path, script, script_env = scenario_request(scenario, seed)
+    if scenario.name != "switch-users":
+        try:
+            status, body = benchlib.get(port, path, seed.token, method)
+        except OSError as exc:  # a timeout too: a slow server is a finding, not a crash
+            status, body = None, repr(exc).encode()
+        if status != 200:
+            problems.append(f"{variant} {scenario.name}: HTTP {status} {body[:200]!r}")
+    result = wrk(port, path, script, script_env, args.duration, conns)
+    settle(port)
+    return result
+
+
+def alone_errors(op: str, run: MixRun) -> str:
+    """wrk's errors of an operation run alone, with mix.lua's statuses when it counted any."""
+    counted = run.ops.get(op)
+    if counted and counted.codes:
+        return f"{run.result.errors} ({counted.codes})"
+    return run.result.errors
+
+
+def mix_problems(variant: str, mix: MixRun, alone: dict[str, MixRun]) -> list[str]:
+    """Every operation that answered something else than a 2xx, in the mix or alone."""
+    found = [
+        f"{variant} mix: {op} answered {counted.non2xx} non-2xx ({counted.codes})"
+        for op, counted in mix.ops.items()
+        if counted.non2xx
+    ]
+    if mix.result.failed:
+        found.append(f"{variant} mix: {mix.result.failed}")
+    for op, run in alone.items():
+        counted = run.ops.get(op)
+        if run.result.failed:
+            found.append(f"{variant} {op} alone: {run.result.failed}")
+        elif counted and counted.non2xx:
+            found.append(f"{variant} {op} alone: {counted.non2xx} non-2xx ({counted.codes})")
+    return found
+
+
+def mix_report(
+    anchor: MixRun | None,
+    results: dict[str, tuple[MixRun, dict[str, MixRun]]],
+    queries: dict[str, list[str]],
+    args: argparse.Namespace,
+    note: str | None,
+) -> list[str]:
+    """The mix's section of the report: the whole mix per server next to the anchor's, then per
+    variant each operation's counts in the mix (both sides), alone, and in-process."""
+    out = [f"\n## The mix: a mobile client's day ({MIX_USERS} users, {MIX_THREADS} threads x 1)\n"]
+    a = anchor.result if anchor else None
+    table = []
+    if a:
+        table.append(
+            [
+                "anchor (Fastify)",
+                fmt(a.rps, 0),
+                fmt(a.p50_ms),
+                fmt(a.p99_ms),
+                a.errors,
+                "1.00",
+                "1.00",
+            ]
+        )
+    for variant, (mix, _alone) in results.items():
+        r = mix.result
+        table.append(
+            [
+                variant,
+                fmt(r.rps, 0),
+                fmt(r.p50_ms),
+                fmt(r.p99_ms),
+                r.errors,
+                ratio(r.rps, a.rps if a else None),
+                ratio(r.p99_ms, a.p99_ms if a else None),
+            ]
+        )
+    out.append(
+        benchlib.markdown_table(
+            ["server", "req/s", "p50 ms", "p99 ms", "errors", "vs anchor", "p99 vs anchor"], table
+        )
+    )
+    out.append(
+        f"\n`wrk -t{MIX_THREADS} -c{MIX_THREADS} -d{max(1, round(args.duration))}s --latency -s"
+        " mix.lua` with MIX_THREADS, MIX_DATA and MIX_RUNNING, after a 2 s warm-up with the same"
+        " script, on data seeded afresh (the anchor's `mix_seed()` shape) and vacuumed; the"
+        " anchor: `bench.sh mix` in the same run. `vs anchor` = our req/s / the anchor's,"
+        " `p99 vs anchor` = our p99 / the anchor's."
+    )
+    if note:
+        out.append(f"\n{note}")
+    notes = [f"anchor: {n}" for n in (anchor.notes if anchor else [])]
+    notes += [f"{v}: {n}" for v, (mix, _) in results.items() for n in mix.notes]
+    if notes:
+        out.append("\n" + "\n".join(f"- mix.lua says: {n}" for n in notes))
+    for variant, (mix, alone) in results.items():
+        out.append(f"\n### {variant}: per operation\n")
+        table = []
+        for op in list(mix.ops) or list(alone):
+            ours = mix.ops.get(op)
+            theirs = anchor.ops.get(op) if anchor else None
+            run = alone.get(op)
+            status, count, median = queries.get(op, ["-", "-", "-"])
+            table.append(
+                [
+                    op,
+                    str(ours.responses) if ours else "-",
+                    ours.errors if ours else "-",
+                    str(theirs.responses) if theirs else "-",
+                    theirs.errors if theirs else "-",
+                    fmt(run.result.rps, 0) if run else "-",
+                    fmt(run.result.p50_ms) if run else "-",
+                    fmt(run.result.p99_ms) if run else "-",
+                    alone_errors(op, run) if run else "-",
+                    count if status[0] in "2-" else f"{count} (HTTP {status})",
+                    median,
+                ]
+            )
+        out.append(
+            benchlib.markdown_table(
+                [
+                    "operation",
+                    "mix: ours",
+                    "non-2xx",
+                    "mix: anchor",
+                    "non-2xx",
+                    "alone req/s",
+                    "p50 ms",
+                    "p99 ms",
+                    "errors",
+                    "queries",
+                    "in-process",
+                ],
+                table,
+            )
+        )
+    out.append(
+        "\n`mix: ours` / `mix: anchor`: responses per operation in the mix, counted by mix.lua"
+        " (exact with one connection per thread), with the non-2xx among them (status x count)."
+        f" `alone`: the operation by itself for {args.op_duration:g} s right after the mix"
+        " (mix.lua narrowed by bench/mix_only.lua, same data file, 16 threads; the data as the"
+        " mix left it). `queries` and `in-process` (median of"
+        f" {args.query_samples} calls): the mix's requests for one user through Django's test"
+        " client in this process, the full middleware stack (config/wsgi.py's fast routes are"
+        " not in it), on freshly seeded data."
+    )
+    return out
+
+
 def main() -> int:
     names = [v.name for v in VARIANTS]
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -440,6 +1055,7 @@ def main() -> int:
     parser.add_argument("--scenarios", help=f"from: {', '.join(s.name for s in SCENARIOS)}")
     parser.add_argument("--no-anchor", action="store_true", help="skip the Fastify anchor")
     parser.add_argument("--anchor-workers", type=int, default=1, help="Node processes")
+    parser.add_argument("--op-duration", type=float, default=3.0, help="seconds per mix op alone")
     parser.add_argument("--query-samples", type=int, default=20)
     parser.add_argument("--smoke", action="store_true", help="1 s, 2 connections, one variant")
     args = parser.parse_args()
@@ -449,7 +1065,7 @@ def main() -> int:
             benchlib.log(f"{v.name:<22} {'default ' if v.default else 'optional'}  {v.note}")
         return 0
     if args.smoke:
-        args.duration, args.connections, args.query_samples = 1.0, "2", 2
+        args.duration, args.op_duration, args.connections, args.query_samples = 1.0, 1.0, "2", 2
         args.variants = args.variants or "production"
     wanted = args.variants.split(",") if args.variants else [v.name for v in VARIANTS if v.default]
     unknown = set(wanted) - set(names)
@@ -459,15 +1075,23 @@ def main() -> int:
     levels = [int(c) for c in args.connections.split(",")]
     scenarios = SCENARIOS
     if args.scenarios:
+        unknown = set(args.scenarios.split(",")) - {s.name for s in SCENARIOS}
+        if unknown:
+            parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
         scenarios = [s for s in SCENARIOS if s.name in args.scenarios.split(",")]
     plan = []  # (scenario, connections)
     for level_index, conns in enumerate(levels):
         for s in scenarios:
+            if s.name == "mix":
+                continue
             if s.only_level is not None:
                 if conns == s.only_level or (args.smoke and level_index == 0):
                     plan.append((s, conns))
             elif s.every_level or level_index == 0:
                 plan.append((s, conns))
+    # The mix last, at the anchor's 16 threads whatever the levels: list and switch run as
+    # before it, and it reseeds its own users first.
+    plan += [(s, MIX_THREADS) for s in scenarios if s.name == "mix"]
 
     ensure_wrk()
     tmp = Path(tempfile.mkdtemp(prefix="agente-bench-http-"))
@@ -485,25 +1109,62 @@ def main() -> int:
 
     benchlib.log("queries per request (in-process)")
     queries = count_queries(seed, args.query_samples)
+    with_mix = any(s.name == "mix" for s, _ in plan)
+    mix_plan, mix_queries, mix_note = None, {}, None
+    if with_mix:
+        benchlib.log("the mix: 50 users seeded like the anchor's; queries per operation")
+        mix_script_path, mix_only_path, mix_note = mix_script(tmp)
+        mix_users = create_mix_users()
+        mix_tokens = {u.pk: benchlib.access_token(u) for u in mix_users}
+        mix_plan = MixPlan(
+            mix_users,
+            mix_tokens,
+            mix_script_path,
+            mix_only_path,
+            args.duration,
+            args.op_duration,
+            tmp,
+        )
+        mix_data = seed_mix(mix_users, mix_tokens, tmp / "mix-data-queries.txt")
+        mix_queries = count_mix_queries(mix_data[0], args.query_samples)
+        if mix_note:
+            benchlib.log(f"note: {mix_note}")
 
     anchors: dict[int, dict[str, tuple[float, float]]] = {}
-    anchor_note = ""
+    anchor_mix: MixRun | None = None
+    anchor_notes = []
     if args.no_anchor:
-        anchor_note = "anchor skipped (--no-anchor)"
+        anchor_notes.append("anchor skipped (--no-anchor)")
     elif not ANCHOR.exists():
-        anchor_note = f"anchor missing ({ANCHOR}): skipped"
+        anchor_notes.append(f"anchor missing ({ANCHOR}): skipped")
     else:
-        anchor_levels = sorted({c for s, c in plan if s.anchor})
+        anchor_levels = sorted({c for s, c in plan if s.anchor and s.name != "mix"})
         for conns in anchor_levels:
             benchlib.log(f"anchor, {conns} connections")
             anchors[conns] = run_anchor(conns, args.anchor_workers, tmp / f"anchor-{conns}.log")
             if not anchors[conns]:
-                anchor_note = f"anchor printed no figures: see {tmp}/anchor-{conns}.log"
+                anchor_notes.append(f"anchor printed no figures: see {tmp}/anchor-{conns}.log")
+        if with_mix:
+            benchlib.log(f"anchor, the mix ({MIX_THREADS} threads x 1 connection)")
+            anchor_mix = run_anchor_mix(args.anchor_workers, args.duration, tmp / "anchor-mix.log")
+            if anchor_mix is None:
+                anchor_notes.append(f"anchor printed no mix figures: see {tmp}/anchor-mix.log")
+            else:
+                anchors.setdefault(MIX_THREADS, {})["mix"] = (
+                    anchor_mix.result.rps,
+                    anchor_mix.result.p99_ms,
+                )
+    anchor_note = "; ".join(anchor_notes)
     if anchor_note:
         benchlib.log(f"note: {anchor_note}")
 
     rows = []
-    problems = []
+    problems = [
+        f"mix {op} in-process: HTTP {status}"
+        for op, (status, _queries, _median) in mix_queries.items()
+        if not status.startswith("2")
+    ]
+    mix_results: dict[str, tuple[MixRun, dict[str, MixRun]]] = {}
     for variant in variants:
         # granian and uvicorn come with the bench extra (make bench installs it); a venv made
         # by make venv alone lacks them, and the other variants are still worth running.
@@ -528,22 +1189,18 @@ def main() -> int:
             rows.append([variant.name, "all", "-", "-", "-", "-", "did not start", "-", "-"])
             continue
         try:
-            # Warm-up: every worker imports lazily and resolves its first URLs.
-            wrk(port, "/api/v1/tasks", "token.lua", {"TOKEN": seed.token}, WARMUP_SECONDS, 8)
-            settle(port)
-            for scenario, conns in plan:
-                method, path, script, script_env = scenario_request(scenario, seed)
-                if scenario.name != "switch-users":
-                    try:
-                        status, body = benchlib.get(port, path, seed.token, method)
-                    except OSError as exc:  # a timeout too: a slow server is a finding, not a crash
-                        status, body = None, repr(exc).encode()
-                    if status != 200:
-                        problems.append(
-                            f"{variant.name} {scenario.name}: HTTP {status} {body[:200]!r}"
-                        )
-                result = wrk(port, path, script, script_env, args.duration, conns)
+            if any(s.name != "mix" for s, _ in plan):  # the mix warms up with its own script
+                # Warm-up: every worker imports lazily and resolves its first URLs.
+                wrk(port, "/api/v1/tasks", "token.lua", {"TOKEN": seed.token}, WARMUP_SECONDS, 8)
                 settle(port)
+            for scenario, conns in plan:
+                if scenario.name == "mix":
+                    mix, alone = run_mix(port, variant.name, mix_plan)
+                    mix_results[variant.name] = (mix, alone)
+                    problems += mix_problems(variant.name, mix, alone)
+                    result = mix.result
+                else:
+                    result = run_scenario(port, variant.name, scenario, conns, seed, args, problems)
                 anchor = anchors.get(conns, {}).get(scenario.anchor or "")
                 rows.append(
                     [
@@ -563,6 +1220,13 @@ def main() -> int:
                     f"  p50 {fmt(result.p50_ms):>6} ms  p99 {fmt(result.p99_ms):>7} ms"
                     f"  errors {result.errors}"
                 )
+                if scenario.name == "mix":
+                    for op, run in alone.items():
+                        benchlib.log(
+                            f"    {op:<14} {fmt(run.result.rps, 0):>7} req/s"
+                            f"  p50 {fmt(run.result.p50_ms):>6} ms"
+                            f"  p99 {fmt(run.result.p99_ms):>7} ms  errors {alone_errors(op, run)}"
+                        )
         finally:
             server.stop()
         problems += [f"{variant.name} log: {p}" for p in server.log_problems()]
@@ -572,7 +1236,8 @@ def main() -> int:
         f"# make bench, {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n\n"
         f"nproc {os.cpu_count()}, load average at the end {benchlib.load_average()}, "
         f"wrk -t1 --latency, {args.duration:g} s per scenario, connections {args.connections}, "
-        f"PostgreSQL {DATABASE} (1 user x 200 tasks + 100 users x 50), Redis live updates on, "
+        f"PostgreSQL {DATABASE} (1 user x 200 tasks + 100 users x 50"
+        f"{' + the 50 mix users' if with_mix else ''}), Redis live updates on, "
         "DATABASE_CONN_MAX_AGE=600 in every environment (only the WSGI entry point uses it, "
         "see config/settings.py), no access logs. "
         f"Wall time {(time.monotonic() - started) / 60:.1f} min."
@@ -637,6 +1302,8 @@ def main() -> int:
         + "; ".join(f"`{s.name}` {s.label}" for s in scenarios)
         + ". `errors`: non-2xx responses and wrk socket errors."
     )
+    if with_mix:
+        report += mix_report(anchor_mix, mix_results, mix_queries, args, mix_note)
     report.append("\n## SQL queries per request (in-process, Django test client)\n")
     report.append(
         benchlib.markdown_table(["scenario", "status", "queries", "median time"], queries)
