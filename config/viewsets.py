@@ -1,6 +1,7 @@
 """The one way the API's viewsets are written (docs/api-conventions.md, "Writing a viewset")."""
 
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 
 from config.fields import query_params
 
@@ -23,6 +24,16 @@ class UserScopedViewSet(viewsets.GenericViewSet):
         serializer = serializer_class(data=data, context=self.get_serializer_context(), **kwargs)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    def validated_for(self, lookup, serializer_class, data, **kwargs) -> dict:
+        """`validated()` for a write on an object the service locks and reads itself: when the
+        input is refused, `lookup()` runs first, so a missing or another user's object is still
+        its 404 rather than a 400 about the body, and a valid request reads the object once."""
+        try:
+            return self.validated(serializer_class, data, **kwargs)
+        except ValidationError:
+            lookup()
+            raise
 
     def validated_query(self, serializer_class) -> dict:
         """The query string checked by `serializer_class`; an empty value means "not given"."""

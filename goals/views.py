@@ -94,7 +94,7 @@ class GoalViewSet(UserScopedViewSet):
         # The service locks and reads the goal itself (a missing or another user's goal is
         # its 404): reading it here first would be one more query for nothing.
         goal = selectors.goal_ref(user=request.user, goal_id=pk)
-        data = self.validated(GoalProgressCreateSerializer, request.data)
+        data = self.validated_for(self.get_object, GoalProgressCreateSerializer, request.data)
         progress = services.goal_log_progress(user=request.user, goal=goal, source=SOURCE, **data)
         context = {**self.get_serializer_context(), "stats": {goal.pk: progress.goal_stats}}
         body = {

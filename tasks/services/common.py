@@ -53,11 +53,19 @@ def _lock_user(user_id) -> None:
 def _check_category_kept(*, user, category: Category | None) -> None:
     # Under the user lock: the category the serializer found may have been deleted since, and
     # a task pointing at it would break the foreign key at commit (a 500, not a 400).
-    if (
-        category is not None
-        and not Category.objects.filter(pk=category.pk, user_id=user.pk).exists()
-    ):
+    if category is None:
+        return
+    if not _category_kept.rows([pk_param(Category, category.pk), pk_param(Category, user.pk)]):
         raise InvalidInput(fields={"category": [UNKNOWN_CATEGORY]})
+
+
+def _category_kept_sql(connection):
+    qn = connection.ops.quote_name
+    table = qn(Category._meta.db_table)
+    return f"SELECT 1 FROM {table} WHERE {qn('id')} = %s AND {qn('user_id')} = %s", []  # noqa: S608
+
+
+_category_kept = Statement(_category_kept_sql)
 
 
 def _lock_task(*, user, task_id) -> Task:

@@ -90,8 +90,8 @@ class TaskViewSet(UserScopedViewSet):
 
     @extend_schema(request=TaskUpdateSerializer, responses={200: TaskSerializer})
     def partial_update(self, request, pk=None):
-        task = self.get_object()
-        data = self.validated(TaskUpdateSerializer, request.data, partial=True)
+        task = self._task_ref()  # the service locks and reads it
+        data = self.validated_for(self.get_object, TaskUpdateSerializer, request.data, partial=True)
         task = services.task_update(user=request.user, task=task, source=SOURCE, **data)
         return self._task_response(task)
 

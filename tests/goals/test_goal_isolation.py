@@ -27,6 +27,8 @@ def foreign_goal(make_goal, other_user, log):
         ("get", "/progress", None),
         ("post", "/progress", {"value": 4}),
         ("post", "/progress/", {"value": 4}),
+        # A bad body on another user's goal: still the 404, never a 400 about the body.
+        ("post", "/progress", {"value": "mucho"}),
     ],
 )
 def test_other_users_goal_is_404(api_client, foreign_goal, method, suffix, payload):

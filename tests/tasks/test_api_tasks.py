@@ -192,3 +192,18 @@ def test_patch_reports_read_only_and_invalid_fields_together(api_client, user, m
 def test_patch_with_a_non_object_body_is_a_400(api_client, user, make_task):
     response = api_client.patch(f"/api/v1/tasks/{make_task(user).pk}", ["title"], format="json")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("body", [{"title": "mía"}, {"title": ""}, {"status": "completed"}])
+def test_patching_another_users_task_is_a_404_whatever_the_body(
+    api_client, other_user, make_task, body
+):
+    task = make_task(other_user, title="ajena")
+
+    response = api_client.patch(f"/api/v1/tasks/{task.pk}", body, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    task.refresh_from_db()
+    assert task.title == "ajena"
+    assert not TaskEvent.objects.filter(task=task, type=TaskEvent.Type.UPDATED).exists()
