@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -36,7 +37,12 @@ class CheckInSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, checkin: CheckIn) -> dict:
-        return checkin_data(checkin)
+        # One timezone lookup for a whole page (a list shares this child).
+        if self._tz is None:
+            self._tz = timezone.get_current_timezone()
+        return checkin_data(checkin, self._tz)
+
+    _tz = None
 
 
 class StrictIntegerField(serializers.IntegerField):

@@ -3,6 +3,7 @@ serializer: services import this module), and their publishing through config/re
 `GoalSerializer` and `GoalProgressSerializer` render with `goal_data` and `progress_data` too,
 so a frame and the REST representation are one."""
 
+from datetime import tzinfo
 from decimal import Decimal
 
 from config import realtime
@@ -18,7 +19,7 @@ def _decimal(value: Decimal) -> str:
     return f"{value.quantize(CENTS):f}"
 
 
-def goal_data(goal: Goal, stats: GoalStats) -> dict:
+def goal_data(goal: Goal, stats: GoalStats, tz: tzinfo | None = None) -> dict:
     return {
         "id": str(goal.pk),
         "title": goal.title,
@@ -30,7 +31,7 @@ def goal_data(goal: Goal, stats: GoalStats) -> dict:
         "start_date": iso_date(goal.start_date),
         "due_date": iso_date(goal.due_date),
         "status": goal.status,
-        "achieved_at": iso_datetime(goal.achieved_at),
+        "achieved_at": iso_datetime(goal.achieved_at, tz),
         "current_value": _decimal(stats.current_value),
         "total_value": _decimal(stats.total_value),
         "progress_percent": stats.progress_percent,
@@ -38,20 +39,20 @@ def goal_data(goal: Goal, stats: GoalStats) -> dict:
         "period_start": iso_date(stats.period_start),
         "period_end": iso_date(stats.period_end),
         "streak": stats.streak,
-        "created_at": iso_datetime(goal.created_at),
-        "updated_at": iso_datetime(goal.updated_at),
+        "created_at": iso_datetime(goal.created_at, tz),
+        "updated_at": iso_datetime(goal.updated_at, tz),
     }
 
 
-def progress_data(progress: GoalProgress) -> dict:
+def progress_data(progress: GoalProgress, tz: tzinfo | None = None) -> dict:
     return {
         "id": str(progress.pk),
         "goal": str(progress.goal_id),
         "value": _decimal(progress.value),
         "note": progress.note,
-        "recorded_at": iso_datetime(progress.recorded_at),
+        "recorded_at": iso_datetime(progress.recorded_at, tz),
         "source": progress.source,
-        "created_at": iso_datetime(progress.created_at),
+        "created_at": iso_datetime(progress.created_at, tz),
     }
 
 

@@ -4,6 +4,7 @@ assistant's tools validate with exactly these classes (`context={"user": user}`)
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -115,7 +116,11 @@ class GoalSerializer(serializers.ModelSerializer):
             stats = goal_stats(instance, user=user)
         # The fields above describe the output (and the schema); goal_data writes it out, the
         # same dict the live updates carry (test_goal_representation holds the two equal).
-        return goal_data(instance, stats)
+        if self._tz is None:
+            self._tz = timezone.get_current_timezone()
+        return goal_data(instance, stats, self._tz)
+
+    _tz = None
 
 
 class _GoalInputSerializer(serializers.Serializer):
@@ -211,7 +216,12 @@ class GoalProgressSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, progress: GoalProgress) -> dict:
-        return progress_data(progress)
+        # One timezone lookup for a whole page (a list shares this child).
+        if self._tz is None:
+            self._tz = timezone.get_current_timezone()
+        return progress_data(progress, self._tz)
+
+    _tz = None
 
 
 class GoalProgressLoggedSerializer(serializers.Serializer):
