@@ -70,8 +70,9 @@ INSTALLED_APPS = [
     "tasks",
     "goals",
     "checkins",
-    # Issue 24: what the assistant remembers about the person.
+    # Issue 24: what the assistant remembers about the person, and the figures it reads.
     "memories",
+    "insights",
     "summaries",
     "chat",
     "notifications",

@@ -36,11 +36,14 @@ APP_EDGES: dict[str, set[str]] = {
     "checkins": {"accounts", "config"},
     # What the assistant remembers about the person (issue 24): their own rows, nothing else.
     "memories": {"accounts", "config"},
+    # Figures read across tasks, goals and check-ins (issue 24); no rows of its own.
+    "insights": {"tasks", "goals", "checkins", "accounts", "config"},
     "summaries": {"tasks", "goals", "checkins", "accounts", "config"},
     # At the top beside chat: it reads tasks and accounts and listens to summaries' signals.
     "notifications": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
     "chat": {
         "summaries",
+        "insights",
         "memories",
         "tasks",
         "goals",
@@ -53,6 +56,7 @@ APP_EDGES: dict[str, set[str]] = {
         "chat",
         "notifications",
         "summaries",
+        "insights",
         "memories",
         "tasks",
         "goals",
