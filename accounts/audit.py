@@ -1,8 +1,9 @@
 """The record of staff reading people's private data in the admin (AdminAccessLog).
 
-Conversations, their messages and check-ins (moods) are the person's most private rows; the
-admins of chat and check-ins call `admin_access_record` for every page that shows another
-person's ones. A staff member's views of their own rows are not recorded."""
+Conversations, their messages, check-ins (moods) and memories (what the person told the
+assistant about themselves) are the person's most private rows; the admins of chat, check-ins
+and memories call `admin_access_record` for every page that shows another person's ones. A
+staff member's views of their own rows are not recorded."""
 
 from collections.abc import Iterable
 

@@ -360,9 +360,8 @@ class AccountDeletion(models.Model):
 
 class AdminAccessLog(models.Model):
     """A staff member opened another person's conversations (with their messages, shown
-    inline) or check-ins in the admin (a change page, or a list page showing them). Written
-    by the admin itself (accounts/audit.py); read-only there, and only superusers may prune
-    it.
+    inline), check-ins or memories in the admin (a change page, or a list page showing them),
+    as written by accounts/audit.py; read-only there, only superusers may prune it.
 
     One row per owner whose data was shown: a list page showing three people's check-ins
     writes three rows with no object id. The rows go with the owner's account (they are about
@@ -371,6 +370,7 @@ class AdminAccessLog(models.Model):
     class Kind(models.TextChoices):
         CONVERSATION = "conversation", _("Conversation")
         CHECK_IN = "check_in", _("Check-in")
+        MEMORY = "memory", _("Memory")
 
     class View(models.TextChoices):
         CHANGE = "change", _("Detail page")

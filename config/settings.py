@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "tasks",
     "goals",
     "checkins",
+    # Issue 24: what the assistant remembers about the person, and the figures it reads.
+    "memories",
+    "insights",
     "summaries",
     "chat",
     "notifications",
@@ -413,6 +416,9 @@ DEEPGRAM_MAX_RETRIES = env.int("DEEPGRAM_MAX_RETRIES", default=1)
 VOICE_MAX_CONCURRENT_UPLOADS = env.int("VOICE_MAX_CONCURRENT_UPLOADS", default=2)
 # Earlier turns sent to the model are trimmed, whole turns at a time, to about this many tokens.
 CHAT_HISTORY_TOKEN_BUDGET = env.int("CHAT_HISTORY_TOKEN_BUDGET", default=6000)
+# The share of the system prompt given to the user's memories, in characters (about a quarter
+# of that in tokens); newest first, the rest left out and said so (docs/memories.md).
+ASSISTANT_MEMORY_PROMPT_CHARS = env.int("ASSISTANT_MEMORY_PROMPT_CHARS", default=2000)
 # The assistant's cost limits (docs/assistant.md "Limits"). Tool calls past these are not run;
 # the model is told so in their results.
 ASSISTANT_MAX_TOOL_CALLS_PER_ROUND = env.int("ASSISTANT_MAX_TOOL_CALLS_PER_ROUND", default=8)

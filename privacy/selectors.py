@@ -14,6 +14,7 @@ from accounts.models import Device, Notification, User
 from chat.models import Conversation, Message
 from checkins.models import CheckIn
 from goals.models import Goal, GoalProgress
+from memories.models import Memory
 from summaries.models import DailySummary
 from tasks.models import Category, Task, TaskEvent
 
@@ -57,6 +58,7 @@ def export_kinds(*, user: User) -> list[Kind]:
         Kind("goals", _values(Goal, user=user)),
         Kind("goal_progress", _values(GoalProgress, user=user)),
         Kind("check_ins", _values(CheckIn, user=user)),
+        Kind("memories", _values(Memory, user=user)),
         Kind("daily_summaries", _values(DailySummary, user=user)),
         Kind("devices", _values(Device, user=user)),
         Kind("notifications", _values(Notification, user=user)),

@@ -34,15 +34,30 @@ APP_EDGES: dict[str, set[str]] = {
     # A goal may carry a category, and categories belong to tasks.
     "goals": {"tasks", "accounts", "config"},
     "checkins": {"accounts", "config"},
+    # What the assistant remembers about the person (issue 24): their own rows, nothing else.
+    "memories": {"accounts", "config"},
+    # Figures read across tasks, goals and check-ins (issue 24); no rows of its own.
+    "insights": {"tasks", "goals", "checkins", "accounts", "config"},
     "summaries": {"tasks", "goals", "checkins", "accounts", "config"},
     # At the top beside chat: it reads tasks and accounts and listens to summaries' signals.
     "notifications": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
-    "chat": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
+    "chat": {
+        "summaries",
+        "insights",
+        "memories",
+        "tasks",
+        "goals",
+        "checkins",
+        "accounts",
+        "config",
+    },
     # The data export (issue 23) reads every app's rows, so it sits above them all.
     "privacy": {
         "chat",
         "notifications",
         "summaries",
+        "insights",
+        "memories",
         "tasks",
         "goals",
         "checkins",

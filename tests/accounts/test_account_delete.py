@@ -111,6 +111,7 @@ def test_the_walk_finds_every_kind_of_row(two_people, user):
         "goals.Goal",
         "goals.GoalProgress",
         "checkins.CheckIn",
+        "memories.Memory",
         "summaries.DailySummary",
         "chat.Conversation",
         "chat.Message",

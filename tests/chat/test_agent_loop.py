@@ -57,6 +57,10 @@ def test_the_tools_offered_are_exactly_the_contract(say, fake_openai):
             "log_goal_progress",
             "create_check_in",
             "get_summary",
+            "get_insights",
+            "remember",
+            "list_memories",
+            "forget",
         ]
     )
     for tool in request.tools:

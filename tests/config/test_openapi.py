@@ -37,7 +37,14 @@ def test_schema_documents_bearer_auth_and_the_error_envelope(anon_client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/tasks", "/api/v1/categories", "/api/v1/goals", "/api/v1/checkins"]
+    "path",
+    [
+        "/api/v1/tasks",
+        "/api/v1/categories",
+        "/api/v1/goals",
+        "/api/v1/checkins",
+        "/api/v1/memories",
+    ],
 )
 def test_paginated_lists_document_the_404_for_a_page_past_the_end(api_client, anon_client, path):
     # Found by schemathesis: ?page=0 answers 404 not_found (docs/api-conventions.md), which the

@@ -56,6 +56,10 @@ ENDPOINTS = [
     ("/api/v1/checkins", 2),
     ("/api/v1/checkins/{checkin}", 2),
     ("/api/v1/checkins/stats?from=2026-11-01&to=2026-12-31", 2),
+    ("/api/v1/memories", 2),
+    # user, check-ins, the time report (segments, running task, categories), completed tasks,
+    # active goals, their progress sums, their entries this period
+    ("/api/v1/insights?from=2026-11-01&to=2026-12-31", 9),
 ]
 
 

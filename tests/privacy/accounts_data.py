@@ -12,6 +12,7 @@ from accounts.models import AdminAccessLog, Notification, PushMessage
 from chat.models import Conversation, Message
 from checkins import services as checkin_services
 from goals import services as goal_services
+from memories import services as memory_services
 from summaries.models import DailySummary
 from summaries.tasks import generate_summary
 from tasks import services as task_services
@@ -46,6 +47,7 @@ def fill_account(user, *, tag: str, staff=None) -> dict:
     checkin = checkin_services.checkin_create(
         user=user, source="api", mood=4, energy=3, note=f"animo {tag}"
     )
+    memory = memory_services.memory_create(user=user, text=f"recuerdo {tag}", source="assistant")
     summary = DailySummary.objects.create(
         user=user,
         date=date(2026, 11, 2),
@@ -90,6 +92,7 @@ def fill_account(user, *, tag: str, staff=None) -> dict:
         "goal": goal,
         "progress": progress,
         "checkin": checkin,
+        "memory": memory,
         "summary": summary,
         "conversation": conversation,
         "messages": [first, second],

@@ -29,6 +29,7 @@ KINDS = [
     "goals",
     "goal_progress",
     "check_ins",
+    "memories",
     "daily_summaries",
     "devices",
     "notifications",
@@ -89,6 +90,7 @@ def test_the_export_holds_every_object_of_the_user(two_people, user):
     assert ids(load(archive, "goals.json")) == {str(mine["goal"].pk)}
     assert ids(load(archive, "goal_progress.json")) == {str(mine["progress"].pk)}
     assert ids(load(archive, "check_ins.json")) == {str(mine["checkin"].pk)}
+    assert ids(load(archive, "memories.json")) == {str(mine["memory"].pk)}
     assert ids(load(archive, "daily_summaries.json")) == {str(mine["summary"].pk)}
     assert ids(load(archive, "devices.json")) == {str(mine["device"].pk)}
     assert ids(load(archive, "notifications.json")) == {str(mine["notification"].pk)}
