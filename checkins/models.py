@@ -26,6 +26,8 @@ class CheckIn(models.Model):
         on_delete=models.CASCADE,
         related_name="check_ins",
         verbose_name=_("user"),
+        # No index of its own: every composite index of the table leads with it (Meta).
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ADHOC)
     mood = models.PositiveSmallIntegerField(_("mood"), validators=SCALE)

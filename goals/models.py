@@ -40,6 +40,8 @@ class Goal(models.Model):
         on_delete=models.CASCADE,
         related_name="goals",
         verbose_name=_("user"),
+        # No index of its own: every composite index of the table leads with it (Meta).
+        db_index=False,
     )
     category = models.ForeignKey(
         "tasks.Category",
@@ -118,13 +120,20 @@ class GoalProgress(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     goal = models.ForeignKey(
-        Goal, on_delete=models.CASCADE, related_name="progress", verbose_name=_("goal")
+        Goal,
+        on_delete=models.CASCADE,
+        related_name="progress",
+        verbose_name=_("goal"),
+        # No index of its own: every composite index of the table leads with it (Meta).
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="goal_progress",
         verbose_name=_("user"),
+        # No index of its own: every composite index of the table leads with it (Meta).
+        db_index=False,
     )
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
     note = models.TextField(_("note"), max_length=2000, blank=True)
@@ -138,6 +147,7 @@ class GoalProgress(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("acting staff member"),
+        db_index=False,  # the partial index in Meta
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -149,6 +159,12 @@ class GoalProgress(models.Model):
         indexes = [
             models.Index(fields=["goal", "recorded_at"], name="goal_progress_goal_rec_idx"),
             models.Index(fields=["user", "recorded_at"], name="goal_progress_user_rec_idx"),
+            # As task events: only staff entries have an actor (the SET NULL of its deletion).
+            models.Index(
+                fields=["actor"],
+                condition=models.Q(actor__isnull=False),
+                name="goal_progress_actor_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -28,7 +28,11 @@ ESTIMATED_MINUTES_MAX = 10_000
 class Category(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="categories"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="categories",
+        # No index of its own: every composite index of the table leads with it (Meta).
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=60)
     color = models.CharField(
@@ -65,7 +69,11 @@ class Task(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        # No index of its own: every composite index of the table leads with it (Meta).
+        db_index=False,
     )
     # Deleting a category leaves its tasks uncategorised.
     category = models.ForeignKey(
@@ -180,10 +188,19 @@ class TaskEvent(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     task = models.ForeignKey(
-        Task, on_delete=models.CASCADE, related_name="events", verbose_name=_("task")
+        Task,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("task"),
+        # No index of its own: every composite index of the table leads with it (Meta).
+        db_index=False,
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_events"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="task_events",
+        # No index of its own: every composite index of the table leads with it (Meta).
+        db_index=False,
     )
     type = models.CharField(_("type"), max_length=16, choices=Type.choices)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
@@ -196,6 +213,7 @@ class TaskEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("acting staff member"),
+        db_index=False,  # the partial index in Meta
     )
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     segment_start = models.DateTimeField(_("segment start"), null=True, blank=True)
@@ -211,6 +229,13 @@ class TaskEvent(models.Model):
         indexes = [
             models.Index(fields=["task", "-occurred_at"], name="task_events_task_idx"),
             models.Index(fields=["user", "-occurred_at"], name="task_events_user_idx"),
+            # Only staff changes have an actor: the index is as small as they are, and no
+            # other write maintains it (it serves the SET NULL when a staff account goes).
+            models.Index(
+                fields=["actor"],
+                condition=models.Q(actor__isnull=False),
+                name="task_events_actor_idx",
+            ),
             # Time reports and the overlap check read a user's segments by time.
             models.Index(
                 fields=["user", "segment_start", "segment_end"],
