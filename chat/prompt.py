@@ -79,6 +79,13 @@ def system_prompt(*, user, running_task=None) -> str:
             "in ISO 8601 with the user's UTC offset."
         )
     )
+    lines.append(
+        _(
+            "When check-ins or what the user tells you point to illness, travel or needed rest, "
+            "offer to pause their periodic goals for those days (pause_goal) so their streaks "
+            "survive; never pause a goal until the user has said yes."
+        )
+    )
     return "\n".join(lines)
 
 

@@ -55,6 +55,7 @@ def test_the_tools_offered_are_exactly_the_contract(say, fake_openai):
             "list_goals",
             "create_goal",
             "log_goal_progress",
+            "pause_goal",
             "create_check_in",
             "get_summary",
         ]
