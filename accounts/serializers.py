@@ -20,11 +20,19 @@ def _hhmm(value, field: str) -> str:
 
 def validate_preferences(value) -> dict:
     """Known keys only: `summary_hour` (0-23), `checkin_reminders` (list of "HH:MM", at most 6),
-    `quiet_hours` ({"start": "HH:MM", "end": "HH:MM"}) and `notifications` (which push kinds
-    are on: {"checkin_reminder"|"summary_ready"|"stale_timer": bool})."""
+    `quiet_hours` ({"start": "HH:MM", "end": "HH:MM"}), `notifications` (which push kinds
+    are on: {"checkin_reminder"|"summary_ready"|"stale_timer": bool}) and `working_hours`
+    ({"start": "HH:MM", "end": "HH:MM"}, start before end: the day plan; `null` goes back to
+    the default, docs/planning.md)."""
     if not isinstance(value, dict):
         raise serializers.ValidationError(_("Preferences must be an object."))
-    allowed = {"summary_hour", "checkin_reminders", "quiet_hours", "notifications"}
+    allowed = {
+        "summary_hour",
+        "checkin_reminders",
+        "quiet_hours",
+        "notifications",
+        "working_hours",
+    }
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise serializers.ValidationError(
@@ -53,7 +61,20 @@ def validate_preferences(value) -> dict:
             _hhmm(quiet["end"], "quiet_hours")
     if "notifications" in value:
         _notification_kinds(value["notifications"])
+    if value.get("working_hours") is not None:
+        _working_hours(value["working_hours"])
     return value
+
+
+def _working_hours(hours) -> None:
+    if not isinstance(hours, dict) or set(hours) != {"start", "end"}:
+        raise serializers.ValidationError({"working_hours": [_("An object with start and end.")]})
+    _hhmm(hours["start"], "working_hours")
+    _hhmm(hours["end"], "working_hours")
+    if hours["start"] >= hours["end"]:  # "HH:MM" strings sort as the times they name
+        raise serializers.ValidationError(
+            {"working_hours": [_("The start must be before the end, within one day.")]}
+        )
 
 
 NOTIFICATION_KINDS = ("checkin_reminder", "summary_ready", "stale_timer")

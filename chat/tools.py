@@ -22,13 +22,20 @@ from config.assistant_tools import Tool, ToolError
 from config.exceptions import DomainError
 from config.parsers import contains_lone_surrogate, contains_nul
 from goals import tools as goal_tools
+from planning import tools as planning_tools
 from summaries import tools as summary_tools
 from tasks import tools as task_tools
 
 logger = logging.getLogger(__name__)
 
 # The order is the contract's: the model sees the tools in this order.
-_ALL = [*task_tools.TOOLS, *goal_tools.TOOLS, *checkin_tools.TOOLS, *summary_tools.TOOLS]
+_ALL = [
+    *task_tools.TOOLS,
+    *goal_tools.TOOLS,
+    *checkin_tools.TOOLS,
+    *summary_tools.TOOLS,
+    *planning_tools.TOOLS,
+]
 TOOLS: dict[str, Tool] = {tool.name: tool for tool in _ALL}
 
 

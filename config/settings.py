@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "goals",
     "checkins",
     "summaries",
+    # The day plan and the weekly review (issue 24): beside summaries, below chat.
+    "planning",
     "chat",
     "notifications",
     # Leaving (issue 23): the data export; on top, it reads every app.

@@ -35,13 +35,26 @@ APP_EDGES: dict[str, set[str]] = {
     "goals": {"tasks", "accounts", "config"},
     "checkins": {"accounts", "config"},
     "summaries": {"tasks", "goals", "checkins", "accounts", "config"},
-    # At the top beside chat: it reads tasks and accounts and listens to summaries' signals.
-    "notifications": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
-    "chat": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
+    # The day plan and the weekly review (issue 24) read tasks, goals and check-ins, and write
+    # their text with summaries' helpers (language, durations).
+    "planning": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
+    # At the top beside chat: it reads tasks and accounts and listens to summaries' and
+    # planning's signals.
+    "notifications": {
+        "planning",
+        "summaries",
+        "tasks",
+        "goals",
+        "checkins",
+        "accounts",
+        "config",
+    },
+    "chat": {"planning", "summaries", "tasks", "goals", "checkins", "accounts", "config"},
     # The data export (issue 23) reads every app's rows, so it sits above them all.
     "privacy": {
         "chat",
         "notifications",
+        "planning",
         "summaries",
         "tasks",
         "goals",

@@ -58,6 +58,9 @@ def test_the_tools_offered_are_exactly_the_contract(say, fake_openai):
             "pause_goal",
             "create_check_in",
             "get_summary",
+            "plan_today",
+            "get_plan",
+            "update_plan",
         ]
     )
     for tool in request.tools:

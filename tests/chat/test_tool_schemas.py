@@ -18,6 +18,7 @@ import pytest
 from chat import tools
 from checkins import tools as checkin_tools
 from goals import tools as goal_tools
+from planning import tools as planning_tools
 from summaries import tools as summary_tools
 from tasks import tools as task_tools
 
@@ -32,7 +33,7 @@ def test_the_tool_definitions_are_the_frozen_ones_to_the_byte():
 def test_every_app_tool_is_offered_once_under_its_own_name():
     declared = [
         tool.name
-        for module in (task_tools, goal_tools, checkin_tools, summary_tools)
+        for module in (task_tools, goal_tools, checkin_tools, summary_tools, planning_tools)
         for tool in module.TOOLS
     ]
     assert len(declared) == len(set(declared))
