@@ -88,3 +88,46 @@ class DayPlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.task_id}"
+
+
+class WeeklyReview(models.Model):
+    """A person's review of one ISO week (Monday `week_start` to Sunday): its figures, and a
+    few sentences about them written by the model or the template. One per (user, week)."""
+
+    class Source(models.TextChoices):
+        SCHEDULE = "schedule", "schedule"
+        ADMIN = "admin", "admin"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="weekly_reviews",
+        verbose_name=_("user"),
+    )
+    week_start = models.DateField(_("week start"))
+    stats = models.JSONField(_("stats"), default=dict)
+    text = models.TextField(_("text"), blank=True)
+    language = models.CharField(_("language"), max_length=2)
+    # Null, not "", when no model wrote the text (as daily summaries).
+    model = models.CharField(_("model"), max_length=100, null=True, blank=True)  # noqa: DJ001
+    prompt_tokens = models.PositiveIntegerField(_("prompt tokens"), null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(_("completion tokens"), null=True, blank=True)
+    llm_error = models.CharField(_("model error"), max_length=40, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    generated_at = models.DateTimeField(_("generated at"), default=timezone.now)
+
+    class Meta:
+        db_table = "weekly_reviews"
+        ordering = ["-week_start", "-id"]
+        verbose_name = _("weekly review")
+        verbose_name_plural = _("weekly reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "week_start"], name="weekly_reviews_one_per_week"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        year, week, _day = self.week_start.isocalendar()
+        return f"{year}-W{week:02d} · {self.user_id}"

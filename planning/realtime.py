@@ -1,6 +1,6 @@
-"""Live updates of day plans: the payloads, built from the models (no
+"""Live updates of day plans and weekly reviews: the payloads, built from the models (no
 serializer: services import this module), and their publishing through config/realtime.py.
-The serializers render with `plan_data` too, so a frame and the REST
+The serializers render with `plan_data` and `review_data` too, so a frame and the REST
 representation are one."""
 
 from datetime import datetime
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from config import realtime
 from config.fields import iso_date, iso_datetime
-from planning.models import DayPlan, DayPlanItem
+from planning.models import DayPlan, DayPlanItem, WeeklyReview
 from tasks.models import Task
 
 
@@ -57,5 +57,24 @@ def plan_data(plan: DayPlan, now: datetime | None = None) -> dict:
     }
 
 
+def review_data(review: WeeklyReview) -> dict:
+    year, week, _ = review.week_start.isocalendar()
+    return {
+        "id": str(review.pk),
+        "week": f"{year}-W{week:02d}",
+        "week_start": iso_date(review.week_start),
+        "text": review.text,
+        "language": review.language,
+        "stats": review.stats,
+        "model": review.model,
+        "source": review.source,
+        "generated_at": iso_datetime(review.generated_at),
+    }
+
+
 def publish_plan(plan: DayPlan, *, source: str) -> None:
     realtime.publish(plan.user_id, "plan.updated", {"plan": plan_data(plan), "source": source})
+
+
+def publish_review(review: WeeklyReview) -> None:
+    realtime.publish(review.user_id, "review.created", {"review": review_data(review)})

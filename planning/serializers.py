@@ -1,4 +1,4 @@
-"""Day plans in and out. Input serializers read the acting user from
+"""Day plans and weekly reviews in and out. Input serializers read the acting user from
 `context["user"]`, so the assistant's tools validate with exactly these classes."""
 
 import re
@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.fields import validate_calendar_date
-from planning.models import DayPlan
-from planning.realtime import plan_data
+from planning.models import DayPlan, WeeklyReview
+from planning.realtime import plan_data, review_data
 from planning.sizing import MAX_ITEMS
 
 # strptime's %m and %d also take one digit; a path's date is exactly YYYY-MM-DD.
@@ -135,3 +135,32 @@ def validate_today(day, *, user):
     if day != user.local_now().date():
         raise serializers.ValidationError({"date": [_("A plan can only be built for today.")]})
     return day
+
+
+class WeeklyReviewSerializer(serializers.ModelSerializer):
+    week = serializers.CharField(read_only=True, help_text="The ISO week, e.g. 2026-W44.")
+    stats = serializers.JSONField(
+        read_only=True, help_text="The week's figures and the week before (docs/planning.md)."
+    )
+    model = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The model that wrote the text; null: template."
+    )
+    source = serializers.CharField(read_only=True, help_text="schedule or admin.")
+
+    class Meta:
+        model = WeeklyReview
+        fields = [
+            "id",
+            "week",
+            "week_start",
+            "text",
+            "language",
+            "stats",
+            "model",
+            "source",
+            "generated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, review: WeeklyReview) -> dict:
+        return review_data(review)

@@ -1,6 +1,10 @@
 from django.urls import re_path
 
-from planning.views import DayPlanViewSet
+from config.routers import OptionalSlashRouter
+from planning.views import DayPlanViewSet, WeeklyReviewViewSet
+
+router = OptionalSlashRouter()
+router.register("reviews", WeeklyReviewViewSet, basename="review")
 
 plan_list = DayPlanViewSet.as_view({"get": "list"})
 # POST builds a day's plan (only today's): a detail route with POST, which routers do not map.
@@ -11,4 +15,5 @@ plan_detail = DayPlanViewSet.as_view(
 urlpatterns = [
     re_path(r"^plans/?$", plan_list, name="plan-list"),
     re_path(r"^plans/(?P<day>[^/]+)/?$", plan_detail, name="plan-detail"),
+    *router.urls,
 ]

@@ -5,10 +5,11 @@ from rest_framework.response import Response
 
 from config.viewsets import UserScopedViewSet
 from planning import selectors, services
-from planning.models import DayPlan
+from planning.models import DayPlan, WeeklyReview
 from planning.serializers import (
     DayPlanSerializer,
     PlanUpdateSerializer,
+    WeeklyReviewSerializer,
     validate_plan_day,
     validate_today,
 )
@@ -82,3 +83,19 @@ class DayPlanViewSet(UserScopedViewSet):
         data = self.validated(PlanUpdateSerializer, request.data)
         plan = services.plan_update(user=request.user, plan=plan, source=SOURCE, **data)
         return Response(DayPlanSerializer(plan).data)
+
+
+class WeeklyReviewViewSet(UserScopedViewSet):
+    """Weekly reviews: one per ISO week, written by the schedule (docs/planning.md)."""
+
+    serializer_class = WeeklyReviewSerializer
+    queryset = WeeklyReview.objects.none()  # the model, for the schema; selectors scope
+
+    @extend_schema(summary="Your weekly reviews, newest week first")
+    def list(self, request):
+        return self.paginated(selectors.review_list(user=request.user), WeeklyReviewSerializer)
+
+    @extend_schema(summary="A weekly review")
+    def retrieve(self, request, pk=None):
+        review = selectors.review_get(user=request.user, review_id=pk)
+        return Response(WeeklyReviewSerializer(review).data)

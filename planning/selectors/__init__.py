@@ -16,6 +16,7 @@ from planning.selectors.plans import (
     plan_get,
     plan_list,
 )
+from planning.selectors.reviews import review_get, review_list, reviewed_pairs, week_stats
 
 __all__ = [
     "ESTIMATE_MIN_SAMPLE",
@@ -29,4 +30,8 @@ __all__ = [
     "plan_find",
     "plan_get",
     "plan_list",
+    "review_get",
+    "review_list",
+    "reviewed_pairs",
+    "week_stats",
 ]

@@ -1,9 +1,13 @@
-"""Planning fixtures: a Madrid person's tasks and check-ins at chosen local moments."""
+"""Planning fixtures: a Madrid person's tasks and check-ins at chosen local moments, and the
+fake OpenAI and Expo servers."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from tests.fakes.expo_server import fake_expo  # noqa: F401  (pytest fixture)
+from tests.fakes.openai_server import fake_openai  # noqa: F401  (pytest fixture)
 
 MADRID = ZoneInfo("Europe/Madrid")
 
