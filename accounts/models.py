@@ -226,6 +226,7 @@ class Notification(models.Model):
         CHECKIN_REMINDER = "checkin_reminder", _("Check-in reminder")
         SUMMARY_READY = "summary_ready", _("Summary ready")
         STALE_TIMER = "stale_timer", _("Stale timer")
+        WEEKLY_REVIEW = "weekly_review", _("Weekly review")
         TEST = "test", _("Test")
 
     class Status(models.TextChoices):
@@ -336,8 +337,7 @@ class AccountDeletion(models.Model):
     user_id_deleted = models.UUIDField(_("deleted account id"), db_index=True)
     email_sha256 = models.CharField(_("email (SHA-256)"), max_length=64)
     via = models.CharField(_("via"), max_length=8, choices=Via.choices)
-    # The staff member who deleted it (admin); NULL for the person themselves or a command,
-    # and NULL once that staff account is gone in its turn.
+    # Who deleted it (admin); NULL for the person, a command, or once that staff account is gone.
     deleted_by = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,

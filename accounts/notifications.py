@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Notification, PushMessage, User
 from accounts.push import PushCounts, push_send_pending
 
-KINDS_WITH_PREFERENCE = ("checkin_reminder", "summary_ready", "stale_timer")
+KINDS_WITH_PREFERENCE = ("checkin_reminder", "summary_ready", "stale_timer", "weekly_review")
 # Counted against PUSH_MAX_PER_DAY: what reached, or is about to reach, the person.
 _COUNTED = (Notification.Status.PENDING, Notification.Status.SENT, Notification.Status.LOGGED)
 
@@ -138,6 +138,11 @@ def checkin_reminder_text(language: str) -> tuple[str, str]:
 def summary_ready_text(language: str) -> tuple[str, str]:
     with translation.override(language):
         return _("Your summary is ready"), _("See how your day went.")
+
+
+def weekly_review_text(language: str) -> tuple[str, str]:
+    with translation.override(language):
+        return _("Your weekly review is ready"), _("See what moved this week, and what stalled.")
 
 
 def stale_timer_text(language: str, *, task_title: str, minutes: int) -> tuple[str, str]:

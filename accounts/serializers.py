@@ -20,11 +20,21 @@ def _hhmm(value, field: str) -> str:
 
 def validate_preferences(value) -> dict:
     """Known keys only: `summary_hour` (0-23), `checkin_reminders` (list of "HH:MM", at most 6),
-    `quiet_hours` ({"start": "HH:MM", "end": "HH:MM"}) and `notifications` (which push kinds
-    are on: {"checkin_reminder"|"summary_ready"|"stale_timer": bool})."""
+    `quiet_hours` ({"start": "HH:MM", "end": "HH:MM"}), `notifications` (which push kinds
+    are on: {"checkin_reminder"|"summary_ready"|"stale_timer"|"weekly_review": bool}),
+    `working_hours` ({"start": "HH:MM", "end": "HH:MM"}, start before end: the day plan) and
+    `weekly_review` ({"weekday": 1-7, ISO, 7 = Sunday, "hour": 0-23}). `null` removes the last
+    two (back to their defaults, docs/planning.md)."""
     if not isinstance(value, dict):
         raise serializers.ValidationError(_("Preferences must be an object."))
-    allowed = {"summary_hour", "checkin_reminders", "quiet_hours", "notifications"}
+    allowed = {
+        "summary_hour",
+        "checkin_reminders",
+        "quiet_hours",
+        "notifications",
+        "working_hours",
+        "weekly_review",
+    }
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise serializers.ValidationError(
@@ -53,10 +63,39 @@ def validate_preferences(value) -> dict:
             _hhmm(quiet["end"], "quiet_hours")
     if "notifications" in value:
         _notification_kinds(value["notifications"])
+    if value.get("working_hours") is not None:
+        _working_hours(value["working_hours"])
+    if value.get("weekly_review") is not None:
+        _weekly_review(value["weekly_review"])
     return value
 
 
-NOTIFICATION_KINDS = ("checkin_reminder", "summary_ready", "stale_timer")
+def _working_hours(hours) -> None:
+    if not isinstance(hours, dict) or set(hours) != {"start", "end"}:
+        raise serializers.ValidationError({"working_hours": [_("An object with start and end.")]})
+    _hhmm(hours["start"], "working_hours")
+    _hhmm(hours["end"], "working_hours")
+    if hours["start"] >= hours["end"]:  # "HH:MM" strings sort as the times they name
+        raise serializers.ValidationError(
+            {"working_hours": [_("The start must be before the end, within one day.")]}
+        )
+
+
+def _weekly_review(moment) -> None:
+    if not isinstance(moment, dict) or set(moment) != {"weekday", "hour"}:
+        raise serializers.ValidationError(
+            {"weekly_review": [_("An object with weekday and hour.")]}
+        )
+    weekday, hour = moment["weekday"], moment["hour"]
+    if isinstance(weekday, bool) or not isinstance(weekday, int) or not 1 <= weekday <= 7:
+        raise serializers.ValidationError(
+            {"weekly_review": [_("The weekday is a number from 1 (Monday) to 7 (Sunday).")]}
+        )
+    if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
+        raise serializers.ValidationError({"weekly_review": [_("An hour from 0 to 23.")]})
+
+
+NOTIFICATION_KINDS = ("checkin_reminder", "summary_ready", "stale_timer", "weekly_review")
 
 
 def _notification_kinds(kinds) -> None:

@@ -24,6 +24,7 @@ from config.parsers import contains_lone_surrogate, contains_nul
 from goals import tools as goal_tools
 from insights import tools as insight_tools
 from memories import tools as memory_tools
+from planning import tools as planning_tools
 from summaries import tools as summary_tools
 from tasks import tools as task_tools
 
@@ -37,6 +38,7 @@ _ALL = [
     *summary_tools.TOOLS,
     *insight_tools.TOOLS,
     *memory_tools.TOOLS,
+    *planning_tools.TOOLS,
 ]
 TOOLS: dict[str, Tool] = {tool.name: tool for tool in _ALL}
 

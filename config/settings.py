@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "memories",
     "insights",
     "summaries",
+    # The day plan and the weekly review (issue 24): beside summaries, below chat.
+    "planning",
     "chat",
     "notifications",
     # Leaving (issue 23): the data export; on top, it reads every app.
@@ -457,6 +459,9 @@ HEALTH_DRAIN_FILE = env.str("HEALTH_DRAIN_FILE", default="")
 # When the scheduler looks for users whose summary hour has passed (cron syntax, UTC). Every 15
 # minutes by default; the rehearsal (deploy/rehearsal/) runs it every minute to watch it fire.
 SUMMARY_SWEEP_CRON = env.str("SUMMARY_SWEEP_CRON", default="*/15 * * * *")
+# When the scheduler looks for users whose weekly review moment has come (cron syntax, UTC):
+# hourly, since the moment is a local weekday and hour (docs/planning.md).
+WEEKLY_REVIEWS_CRON = env.str("WEEKLY_REVIEWS_CRON", default="5 * * * *")
 # Timers running longer than this are paused by the 15-minute job (tasks' stale rule).
 STALE_TIMER_HOURS = env.int("STALE_TIMER_HOURS", default=10)
 if not 1 <= STALE_TIMER_HOURS <= 720:

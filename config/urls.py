@@ -15,6 +15,7 @@ api_v1 = [
     re_path(r"^", include("summaries.urls")),
     re_path(r"^", include("memories.urls")),
     re_path(r"^", include("insights.urls")),
+    re_path(r"^", include("planning.urls")),  # plans and weekly reviews (issue 24)
     re_path(r"^chat/", include("chat.urls")),
     re_path(r"^", include("privacy.urls")),  # GET /export (issue 23)
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from goals import services
-from goals.models import GOAL_INPUT_FIELDS, Goal, GoalProgress
+from goals.models import GOAL_INPUT_FIELDS, Goal, GoalPause, GoalProgress
 from tasks.errors import UNKNOWN_CATEGORY
 
 SOURCE = "admin"
@@ -144,3 +144,22 @@ class GoalProgressAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for progress in queryset.select_related("user", "goal"):
             services.goal_progress_delete(user=progress.user, progress=progress, source=SOURCE)
+
+
+@admin.register(GoalPause)
+class GoalPauseAdmin(admin.ModelAdmin):
+    """Pauses are the person's to take (the API, or the assistant on their yes): staff read
+    them here, and write none."""
+
+    list_display = ["goal", "user", "date_from", "date_to", "reason", "source", "created_at"]
+    list_filter = ["source", "date_from"]
+    search_fields = ["reason", "goal__title", "user__email"]
+    list_select_related = ["goal", "user"]
+    readonly_fields = [field.name for field in GoalPause._meta.fields]
+    date_hierarchy = "date_from"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

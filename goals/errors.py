@@ -17,3 +17,22 @@ class GoalInvalid(DomainError):
 
     code = "validation_error"
     message = _("Invalid input.")
+
+
+class GoalPauseNotFound(NotFound):
+    message = _("Pause not found.")
+
+
+class GoalNotPeriodic(Conflict):
+    code = "goal_not_periodic"
+    message = _("Only a goal with a period (daily, weekly or monthly) can be paused.")
+
+
+class GoalPauseOverlap(Conflict):
+    code = "goal_pause_overlap"
+    message = _("This goal already has a pause on some of those days.")
+
+
+class GoalPauseOver(Conflict):
+    code = "goal_pause_over"
+    message = _("This pause is already over.")

@@ -178,3 +178,44 @@ class GoalProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} · {self.goal_id}"
+
+
+class GoalPause(models.Model):
+    """A stretch of local days (illness, travel, rest) in which a periodic goal asks nothing:
+    the paused days neither break its streak nor count against their period (the rules are
+    goals/pauses.py). Both dates are inclusive local days of the goal's owner."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("goal")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="goal_pauses",
+        verbose_name=_("user"),
+    )
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=VALUE_CHOICES, default=Source.API)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        db_table = "goal_pauses"
+        ordering = ["-date_from", "-created_at", "-id"]
+        verbose_name = _("goal pause")
+        verbose_name_plural = _("goal pauses")
+        indexes = [models.Index(fields=["goal", "date_to"], name="goal_pauses_goal_to_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=models.F("date_from")), name="goal_pauses_to_not_before"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=Source.values), name="goal_pauses_source_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date_from} – {self.date_to} · {self.goal_id}"

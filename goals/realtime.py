@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from config import realtime
 from config.fields import iso_date, iso_datetime
-from goals.models import Goal, GoalProgress
+from goals.models import Goal, GoalPause, GoalProgress
 from goals.selectors import GoalStats, goal_stats
 
 CENTS = Decimal("0.01")
@@ -39,6 +39,7 @@ def goal_data(goal: Goal, stats: GoalStats, tz: tzinfo | None = None) -> dict:
         "period_start": iso_date(stats.period_start),
         "period_end": iso_date(stats.period_end),
         "streak": stats.streak,
+        "paused_until": iso_date(stats.paused_until),
         "created_at": iso_datetime(goal.created_at, tz),
         "updated_at": iso_datetime(goal.updated_at, tz),
     }
@@ -53,6 +54,18 @@ def progress_data(progress: GoalProgress, tz: tzinfo | None = None) -> dict:
         "recorded_at": iso_datetime(progress.recorded_at, tz),
         "source": progress.source,
         "created_at": iso_datetime(progress.created_at, tz),
+    }
+
+
+def pause_data(pause: GoalPause) -> dict:
+    return {
+        "id": str(pause.pk),
+        "goal": str(pause.goal_id),
+        "from": iso_date(pause.date_from),
+        "to": iso_date(pause.date_to),
+        "reason": pause.reason,
+        "source": pause.source,
+        "created_at": iso_datetime(pause.created_at),
     }
 
 

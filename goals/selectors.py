@@ -25,8 +25,9 @@ from config.localtime import (
     period_bounds,
     previous_period_start,
 )
-from goals.errors import GoalNotFound
-from goals.models import Goal, GoalProgress
+from goals.errors import GoalNotFound, GoalPauseNotFound
+from goals.models import Goal, GoalPause, GoalProgress
+from goals.pauses import Span, paused_until, period_met
 
 ZERO = Decimal("0.00")
 CENTS = Decimal("0.01")
@@ -46,6 +47,8 @@ class GoalStats:
     period_start: date | None
     period_end: date | None
     streak: int | None
+    # The last day of the pause today falls in (docs/goals.md, "Pausing a goal").
+    paused_until: date | None = None
 
 
 def goal_list(*, user: User, status: str | None = None) -> QuerySet:
@@ -189,21 +192,44 @@ def _period_sums(goals: list[Goal], *, user: User, today: date) -> dict:
     return sums
 
 
-def _streak(goal: Goal, per_period: dict, current: date) -> int:
+def _streak(goal: Goal, per_period: dict, current: date, pauses: list[Span] = ()) -> int:
     """Consecutive met periods ending with the last complete one, plus the current one if met,
     counted back at most STREAK_MAX_PERIODS periods.
 
     An unmet current period does not break the streak (it is still running); an unmet past
-    period does.
+    period does, unless it was paused entirely (skipped); a period paused in part asks its
+    share of the target (goals/pauses.py).
     """
-    streak = 1 if per_period.get(current, ZERO) >= goal.target_value else 0
+
+    def met(start: date) -> bool | None:
+        total = per_period.get(start, ZERO)
+        return period_met(goal.period, start, total, goal.target_value, pauses)
+
+    streak = 1 if met(current) else 0
     start = previous_period_start(goal.period, current)
     for _ in range(STREAK_MAX_PERIODS[goal.period]):
-        if per_period.get(start, ZERO) < goal.target_value:
+        outcome = met(start)
+        if outcome is False:
             break
-        streak += 1
+        streak += 1 if outcome else 0
         start = previous_period_start(goal.period, start)
     return streak
+
+
+def _pauses(goals: list[Goal], *, today: date) -> dict:
+    """{goal_id: [(first day, last day)]} of the periodic goals' pauses that reach into their
+    streak window, in one query; none (and no query) when no goal of the batch is periodic."""
+    periodic = [goal for goal in goals if goal.is_periodic]
+    if not periodic:
+        return {}
+    since = min(_window_start(goal.period, today) for goal in periodic)
+    rows = GoalPause.objects.filter(
+        goal_id__in=[goal.pk for goal in periodic], date_to__gte=since
+    ).values_list("goal_id", "date_from", "date_to")
+    pauses: dict = defaultdict(list)
+    for goal_id, first, last in rows:
+        pauses[goal_id].append((first, last))
+    return pauses
 
 
 def _percent(current: Decimal, target: Decimal) -> int:
@@ -214,12 +240,12 @@ def _percent(current: Decimal, target: Decimal) -> int:
     return int(min(percent, Decimal(100)))
 
 
-def _build(goal: Goal, *, sums: dict, today: date) -> GoalStats:
+def _build(goal: Goal, *, sums: dict, today: date, pauses: list[Span] = ()) -> GoalStats:
     total = sum(sums.values(), ZERO)
     if goal.is_periodic:
         period_start, period_end = period_bounds(goal.period, today)
         current = sums.get(period_start, ZERO)
-        streak = _streak(goal, sums, period_start)
+        streak = _streak(goal, sums, period_start, pauses)
     else:
         current, period_start, period_end, streak = total, None, None, None
     return GoalStats(
@@ -230,6 +256,7 @@ def _build(goal: Goal, *, sums: dict, today: date) -> GoalStats:
         period_start=period_start,
         period_end=period_end,
         streak=streak,
+        paused_until=paused_until(pauses, today),
     )
 
 
@@ -244,7 +271,11 @@ def goal_stats_many(
     user = user or goals[0].user
     today = local_today(user.tz, now)
     sums = _period_sums(goals, user=user, today=today)
-    return {g.pk: _build(g, sums=sums.get(g.pk, {}), today=today) for g in goals}
+    pauses = _pauses(goals, today=today)
+    return {
+        g.pk: _build(g, sums=sums.get(g.pk, {}), today=today, pauses=pauses.get(g.pk, []))
+        for g in goals
+    }
 
 
 def new_goal_stats(goal: Goal, *, user: User) -> GoalStats:
@@ -264,3 +295,15 @@ def goal_total(*, goal: Goal) -> Decimal:
         total=Coalesce(Sum("value", output_field=SUM_FIELD), Value(ZERO, output_field=SUM_FIELD))
     )
     return result["total"]
+
+
+def goal_pause_list(*, goal: Goal) -> QuerySet:
+    """A goal's pauses, latest first."""
+    return GoalPause.objects.filter(goal=goal, user_id=goal.user_id).order_by(
+        "-date_from", "-created_at", "-id"
+    )
+
+
+def goal_pause_get(*, goal: Goal, pause_id) -> GoalPause:
+    """One pause of the goal; a missing, malformed or another goal's id is the same 404."""
+    return get_by_id(goal_pause_list(goal=goal), pause_id, GoalPauseNotFound)

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.fields import UserLocalDateTimeField, validate_calendar_date, validate_past_instant
-from goals.models import GOAL_INPUT_FIELDS, Goal, GoalProgress
-from goals.realtime import goal_data, progress_data
+from goals.models import GOAL_INPUT_FIELDS, Goal, GoalPause, GoalProgress
+from goals.pauses import pause_date_errors
+from goals.realtime import goal_data, pause_data, progress_data
 from goals.selectors import goal_stats, goal_stats_many
 from tasks.fields import OwnedCategoryField
 
@@ -83,7 +84,13 @@ class GoalSerializer(serializers.ModelSerializer):
         read_only=True,
         allow_null=True,
         help_text="Consecutive met periods up to the last complete one, +1 once the current "
-        "period is met (periodic goals).",
+        "period is met (periodic goals); paused periods are skipped.",
+    )
+    paused_until = serializers.DateField(
+        source="computed.paused_until",
+        read_only=True,
+        allow_null=True,
+        help_text="Today is paused: the last local day of that pause; null otherwise.",
     )
 
     class Meta:
@@ -101,6 +108,7 @@ class GoalSerializer(serializers.ModelSerializer):
             "period_start",
             "period_end",
             "streak",
+            "paused_until",
             "created_at",
             "updated_at",
         ]
@@ -233,3 +241,68 @@ class GoalProgressLoggedSerializer(serializers.Serializer):
 
 class GoalListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Goal.Status.choices, required=False)
+
+
+class GoalPauseCreateSerializer(serializers.Serializer):
+    """Body of POST /goals/{id}/pause: local dates, both inclusive."""
+
+    reason = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        required=False,
+        help_text="Why (illness, travel, rest): for the person, not read by the rules.",
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(
+            validators=[validate_calendar_date],
+            help_text="First paused local day (YYYY-MM-DD), at most 30 days ago.",
+        )
+        fields["to"] = serializers.DateField(
+            validators=[validate_calendar_date],
+            help_text="Last paused local day, inclusive; at most 90 days after `from`.",
+        )
+        return fields
+
+    def validate(self, attrs):
+        today = self.context["user"].local_now().date()
+        errors = pause_date_errors(attrs["from"], attrs["to"], today=today)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {
+            "date_from": attrs["from"],
+            "date_to": attrs["to"],
+            "reason": attrs.get("reason", ""),
+        }
+
+
+class GoalPauseSerializer(serializers.ModelSerializer):
+    goal = serializers.UUIDField(source="goal_id", read_only=True)
+    source = serializers.CharField(
+        read_only=True, help_text="Who made it: api, assistant, admin or system."
+    )
+
+    class Meta:
+        model = GoalPause
+        fields = ["id", "goal", "reason", "source", "created_at"]
+        read_only_fields = fields
+
+    def get_fields(self):
+        fields = super().get_fields()
+        ordered = {"id": fields["id"], "goal": fields["goal"]}
+        ordered["from"] = serializers.DateField(source="date_from", read_only=True)
+        ordered["to"] = serializers.DateField(source="date_to", read_only=True)
+        ordered.update((name, fields[name]) for name in ("reason", "source", "created_at"))
+        return ordered
+
+    def to_representation(self, pause: GoalPause) -> dict:
+        return pause_data(pause)
+
+
+class GoalPausedSerializer(serializers.Serializer):
+    """Answer to POST /goals/{id}/pause and DELETE /goals/{id}/pauses/{pause_id}: the pause
+    (null once removed) and the goal as it now stands."""
+
+    pause = GoalPauseSerializer(allow_null=True)
+    goal = GoalSerializer()

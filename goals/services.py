@@ -6,7 +6,7 @@ checks under it that the category still exists: `category_delete` takes the same
 a category cannot be deleted between that check and the commit (a broken foreign key, a 500).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -17,8 +17,17 @@ from accounts.locks import lock_user
 from accounts.models import User
 from config.sources import check_source
 from config.sql import insert_all
-from goals.errors import GoalArchived, GoalInvalid, GoalNotFound
-from goals.models import GOAL_INPUT_FIELDS, Goal, GoalProgress
+from goals.errors import (
+    GoalArchived,
+    GoalInvalid,
+    GoalNotFound,
+    GoalNotPeriodic,
+    GoalPauseNotFound,
+    GoalPauseOver,
+    GoalPauseOverlap,
+)
+from goals.models import GOAL_INPUT_FIELDS, Goal, GoalPause, GoalProgress
+from goals.pauses import pause_date_errors
 from goals.realtime import progress_data, publish_goal, publish_goal_deleted
 from goals.selectors import goal_stats, goal_total, new_goal_stats
 from tasks.errors import UNKNOWN_CATEGORY
@@ -258,3 +267,80 @@ def goal_progress_delete(*, user: User, progress: GoalProgress, source: str) -> 
             goal.save(update_fields=["status", "achieved_at", "updated_at"])
         publish_goal(goal, source=source)
     return goal
+
+
+def goal_pause(
+    *,
+    user: User,
+    goal: Goal,
+    date_from: date,
+    date_to: date,
+    reason: str = "",
+    source: str,
+    now: datetime | None = None,
+) -> GoalPause:
+    """Pauses a periodic goal over local days `date_from`..`date_to` (inclusive): those days
+    neither break its streak nor count against their period (goals/pauses.py). 409
+    goal_archived, goal_not_periodic, or goal_pause_overlap when another pause of the goal
+    shares a day (pauses of one goal never overlap, so ending one early is unambiguous)."""
+    check_source(source)
+    if goal.user_id != user.pk:
+        raise GoalNotFound()
+    today = (now or timezone.now()).astimezone(user.tz).date()
+    fields = pause_date_errors(date_from, date_to, today=today)
+    if fields:
+        raise GoalInvalid(fields=fields)
+    with transaction.atomic():
+        goal = _lock(goal)  # two overlapping pauses asked for at once: one of them is refused
+        goal.user = user
+        if goal.status == Goal.Status.ARCHIVED:
+            raise GoalArchived()
+        if not goal.is_periodic:
+            raise GoalNotPeriodic()
+        overlapping = GoalPause.objects.filter(
+            goal=goal, date_from__lte=date_to, date_to__gte=date_from
+        )
+        if overlapping.exists():
+            raise GoalPauseOverlap()
+        pause = GoalPause.objects.create(
+            goal=goal,
+            user=user,
+            date_from=date_from,
+            date_to=date_to,
+            reason=reason,
+            source=source,
+        )
+        publish_goal(goal, source=source)
+    pause.goal = goal
+    return pause
+
+
+def goal_pause_end(
+    *, user: User, pause: GoalPause, source: str, now: datetime | None = None
+) -> GoalPause | None:
+    """Ends a pause early: one under way now ends yesterday (today counts again), one that has
+    not begun (or begins today) is removed and None is answered. A pause already over is 409
+    goal_pause_over: its days stay paused, history is not rewritten."""
+    check_source(source)
+    if pause.user_id != user.pk:
+        raise GoalNotFound()
+    today = (now or timezone.now()).astimezone(user.tz).date()
+    with transaction.atomic():
+        goal = _lock(pause.goal)
+        goal.user = user
+        if goal.status == Goal.Status.ARCHIVED:
+            raise GoalArchived()
+        pause = GoalPause.objects.filter(pk=pause.pk, goal=goal).first()
+        if pause is None:  # ended meanwhile by another request
+            raise GoalPauseNotFound()
+        if pause.date_to < today:
+            raise GoalPauseOver()
+        if pause.date_from >= today:
+            pause.delete()
+            pause = None
+        else:
+            pause.date_to = today - timedelta(days=1)
+            pause.save(update_fields=["date_to", "updated_at"])
+            pause.goal = goal
+        publish_goal(goal, source=source)
+    return pause

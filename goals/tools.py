@@ -8,6 +8,8 @@ from goals import services as goal_services
 from goals.serializers import (
     GoalCreateSerializer,
     GoalListQuerySerializer,
+    GoalPauseCreateSerializer,
+    GoalPauseSerializer,
     GoalProgressCreateSerializer,
     GoalProgressSerializer,
     GoalSerializer,
@@ -47,6 +49,18 @@ def log_goal_progress(*, user, goal_id, value, note=None) -> dict:
     }
 
 
+def pause_goal(*, user, goal_id, **arguments) -> dict:
+    """Applied only on the user's yes: the description tells the model so, and the system
+    prompt tells it to offer a pause rather than take one (chat/prompt.py)."""
+    goal = goal_selectors.goal_get(user=user, goal_id=goal_id)
+    data = validated(GoalPauseCreateSerializer, arguments, user=user)
+    pause = goal_services.goal_pause(user=user, goal=goal, source=SOURCE, **data)
+    return {
+        "pause": plain(GoalPauseSerializer(pause).data),
+        "goal": _goal_data(goal_selectors.goal_get(user=user, goal_id=goal.pk), user=user),
+    }
+
+
 TOOLS = [
     Tool(
         "list_goals",
@@ -78,5 +92,19 @@ TOOLS = [
         },
         ("goal_id", "value"),
         log_goal_progress,
+    ),
+    Tool(
+        "pause_goal",
+        "Pause a periodic goal from one local day to another (illness, travel, rest): the "
+        "paused days do not break its streak. ONLY call this after the user has explicitly "
+        "said yes to this pause in this conversation; if they have not, offer it and wait.",
+        {
+            "goal_id": {"type": "string", "description": "From list_goals."},
+            "from": {"type": "string", "description": "First paused day, YYYY-MM-DD."},
+            "to": {"type": "string", "description": "Last paused day, YYYY-MM-DD, inclusive."},
+            "reason": {"type": "string", "maxLength": 200},
+        },
+        ("goal_id", "from", "to"),
+        pause_goal,
     ),
 ]

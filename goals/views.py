@@ -15,6 +15,9 @@ from goals.models import Goal
 from goals.serializers import (
     GoalCreateSerializer,
     GoalListQuerySerializer,
+    GoalPauseCreateSerializer,
+    GoalPausedSerializer,
+    GoalPauseSerializer,
     GoalProgressCreateSerializer,
     GoalProgressLoggedSerializer,
     GoalProgressSerializer,
@@ -26,6 +29,14 @@ SOURCE = "api"
 
 
 ARCHIVED = OpenApiResponse(description="goal_archived: the goal is archived.")
+PAUSE_CONFLICT = OpenApiResponse(
+    description="goal_archived: the goal is archived; goal_not_periodic: a goal without a "
+    "period has nothing to pause; goal_pause_overlap: another pause of the goal shares a day."
+)
+PAUSE_END_CONFLICT = OpenApiResponse(
+    description="goal_archived: the goal is archived; goal_pause_over: the pause already ended."
+)
+PAUSE_ID = OpenApiParameter("pause_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 
 @extend_schema_view(
@@ -102,3 +113,49 @@ class GoalViewSet(UserScopedViewSet):
             "goal": GoalSerializer(progress.goal, context=context).data,
         }
         return Response(body, status=status.HTTP_201_CREATED)
+
+    def _paused(self, pause, goal) -> dict:
+        return {
+            "pause": None if pause is None else GoalPauseSerializer(pause).data,
+            "goal": self.get_serializer(
+                selectors.goal_get(user=self.request.user, goal_id=goal.pk)
+            ).data,
+        }
+
+    @extend_schema(
+        summary="Pause a periodic goal (illness, travel, rest)",
+        description="The paused local days neither break the streak nor count against their "
+        "period; a period paused in part asks its share of the target (docs/goals.md).",
+        request=GoalPauseCreateSerializer,
+        responses={201: GoalPausedSerializer, 409: PAUSE_CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="pause")
+    def pause(self, request, pk=None):
+        goal = self.get_object()
+        data = self.validated(GoalPauseCreateSerializer, request.data)
+        pause = services.goal_pause(user=request.user, goal=goal, source=SOURCE, **data)
+        return Response(self._paused(pause, goal), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="List a goal's pauses, latest first",
+        responses={200: GoalPauseSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], url_path="pauses")
+    def pauses(self, request, pk=None):
+        goal = self.get_object()
+        return self.paginated(selectors.goal_pause_list(goal=goal), GoalPauseSerializer)
+
+    @extend_schema(
+        summary="End a pause early",
+        description="A pause under way ends yesterday (today counts again); one that has not "
+        "begun, or begins today, is removed (`pause` is null). A pause already over is 409.",
+        parameters=[PAUSE_ID],
+        request=None,
+        responses={200: GoalPausedSerializer, 409: PAUSE_END_CONFLICT},
+    )
+    @action(detail=True, methods=["delete"], url_path=r"pauses/(?P<pause_id>[^/]+)")
+    def end_pause(self, request, pk=None, pause_id=None):
+        goal = self.get_object()
+        pause = selectors.goal_pause_get(goal=goal, pause_id=pause_id)
+        pause = services.goal_pause_end(user=request.user, pause=pause, source=SOURCE)
+        return Response(self._paused(pause, goal))

@@ -18,6 +18,7 @@ from accounts.notifications import (
     parse_hhmm,
     stale_timer_text,
     summary_ready_text,
+    weekly_review_text,
 )
 from accounts.push import PushCounts, push_send_pending
 from config.localtime import ONE_DAY, wall_clock_instant
@@ -137,6 +138,31 @@ def summary_ready_run(*, user_id, summary_date: date, now: datetime) -> PushCoun
         title=title,
         body=body,
         data={"type": "summary_ready", "screen": "summary", "date": summary_date.isoformat()},
+        now=now,
+    )
+    count_outcome(counts, outcome)
+    return _send_queued(counts, [notification.id] if outcome == "queued" else [])
+
+
+def weekly_review_run(*, user_id, review_id, week_start: date, now: datetime) -> PushCounts:
+    counts = PushCounts()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return counts
+    title, body = weekly_review_text(user.language)
+    year, week, _ = week_start.isocalendar()
+    outcome, notification = notification_create(
+        user=user,
+        kind=Kind.WEEKLY_REVIEW,
+        dedupe_key=week_start.isoformat(),
+        title=title,
+        body=body,
+        data={
+            "type": "weekly_review",
+            "screen": "review",
+            "review_id": str(review_id),
+            "week": f"{year}-W{week:02d}",
+        },
         now=now,
     )
     count_outcome(counts, outcome)

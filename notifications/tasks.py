@@ -43,6 +43,19 @@ def notify_summary_ready(user_id: str, summary_date: str) -> dict:
     return vars(counts)
 
 
+@task
+def notify_weekly_review(user_id: str, review_id: str, week_start: str) -> dict:
+    """Queued when a weekly review is stored by the schedule (notifications/receivers.py)."""
+    counts = services.weekly_review_run(
+        user_id=user_id,
+        review_id=review_id,
+        week_start=date.fromisoformat(week_start),
+        now=timezone.now(),
+    )
+    counts.log("notify_weekly_review", user=user_id, week=week_start)
+    return vars(counts)
+
+
 @cron("*/5 * * * *")
 @task
 def retry_pending_pushes() -> dict:

@@ -18,7 +18,7 @@ import json
 import uuid
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from django.utils import timezone
@@ -60,6 +60,8 @@ def _plain(value):
         return iso_datetime(value, UTC)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, time):  # a day plan's working hours
+        return value.isoformat(timespec="minutes")
     if isinstance(value, uuid.UUID | Decimal):
         return str(value)
     raise TypeError(f"cannot export a {type(value).__name__}")

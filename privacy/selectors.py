@@ -13,8 +13,9 @@ from django.db.models import F, QuerySet
 from accounts.models import Device, Notification, User
 from chat.models import Conversation, Message
 from checkins.models import CheckIn
-from goals.models import Goal, GoalProgress
+from goals.models import Goal, GoalPause, GoalProgress
 from memories.models import Memory
+from planning.models import DayPlan, DayPlanItem, WeeklyReview
 from summaries.models import DailySummary
 from tasks.models import Category, Task, TaskEvent
 
@@ -57,9 +58,13 @@ def export_kinds(*, user: User) -> list[Kind]:
         Kind("task_events", _values(TaskEvent, user=user)),
         Kind("goals", _values(Goal, user=user)),
         Kind("goal_progress", _values(GoalProgress, user=user)),
+        Kind("goal_pauses", _values(GoalPause, user=user)),
         Kind("check_ins", _values(CheckIn, user=user)),
         Kind("memories", _values(Memory, user=user)),
         Kind("daily_summaries", _values(DailySummary, user=user)),
+        Kind("day_plans", _values(DayPlan, user=user)),
+        Kind("day_plan_items", _values(DayPlanItem, user=user)),
+        Kind("weekly_reviews", _values(WeeklyReview, user=user)),
         Kind("devices", _values(Device, user=user)),
         Kind("notifications", _values(Notification, user=user)),
     ]

@@ -39,9 +39,22 @@ APP_EDGES: dict[str, set[str]] = {
     # Figures read across tasks, goals and check-ins (issue 24); no rows of its own.
     "insights": {"tasks", "goals", "checkins", "accounts", "config"},
     "summaries": {"tasks", "goals", "checkins", "accounts", "config"},
-    # At the top beside chat: it reads tasks and accounts and listens to summaries' signals.
-    "notifications": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
+    # The day plan and the weekly review (issue 24) read tasks, goals and check-ins, and write
+    # their text with summaries' helpers (language, durations).
+    "planning": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
+    # At the top beside chat: it reads tasks and accounts and listens to summaries' and
+    # planning's signals.
+    "notifications": {
+        "planning",
+        "summaries",
+        "tasks",
+        "goals",
+        "checkins",
+        "accounts",
+        "config",
+    },
     "chat": {
+        "planning",
         "summaries",
         "insights",
         "memories",
@@ -55,6 +68,7 @@ APP_EDGES: dict[str, set[str]] = {
     "privacy": {
         "chat",
         "notifications",
+        "planning",
         "summaries",
         "insights",
         "memories",

@@ -55,12 +55,16 @@ def test_the_tools_offered_are_exactly_the_contract(say, fake_openai):
             "list_goals",
             "create_goal",
             "log_goal_progress",
+            "pause_goal",
             "create_check_in",
             "get_summary",
             "get_insights",
             "remember",
             "list_memories",
             "forget",
+            "plan_today",
+            "get_plan",
+            "update_plan",
         ]
     )
     for tool in request.tools:

@@ -20,6 +20,7 @@ from checkins import tools as checkin_tools
 from goals import tools as goal_tools
 from insights import tools as insight_tools
 from memories import tools as memory_tools
+from planning import tools as planning_tools
 from summaries import tools as summary_tools
 from tasks import tools as task_tools
 
@@ -41,6 +42,7 @@ def test_every_app_tool_is_offered_once_under_its_own_name():
             summary_tools,
             insight_tools,
             memory_tools,
+            planning_tools,
         )
         for tool in module.TOOLS
     ]

@@ -95,13 +95,16 @@ def test_queries_do_not_grow_with_the_rows(user, api_client, django_assert_num_q
     from tests.insights.conftest import local
 
     fill_fortnight(user)
-    for index in range(2):
-        goal = goal_create(user=user, source="api", title=f"G{index}", target_value=10, unit="u")
+    for index, period in enumerate(["none", "weekly"]):
+        goal = goal_create(
+            user=user, source="api", title=f"G{index}", target_value=10, unit="u", period=period
+        )
         goal_log_progress(user=user, goal=goal, value=1, recorded_at=local(3, 9), source="api")
     query = {"from": FROM, "to": TO}
     # The user; check-ins; the time report's segments, running task and categories; completed
-    # tasks; active goals, their progress sums and their entries.
-    with django_assert_num_queries(9) as few:
+    # tasks; active goals, their progress sums, their pauses (a periodic goal is among them)
+    # and their entries.
+    with django_assert_num_queries(10) as few:
         assert api_client.get(URL, query).status_code == 200
 
     fill_someone_else(user, "Otra")  # more of everything, on the same days

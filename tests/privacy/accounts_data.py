@@ -13,6 +13,7 @@ from chat.models import Conversation, Message
 from checkins import services as checkin_services
 from goals import services as goal_services
 from memories import services as memory_services
+from planning.services import plan_build, review_generate
 from summaries.models import DailySummary
 from summaries.tasks import generate_summary
 from tasks import services as task_services
@@ -39,11 +40,27 @@ def fill_account(user, *, tag: str, staff=None) -> dict:
         actor=staff,
     )
     goal = goal_services.goal_create(
-        user=user, source="api", title=f"Leer {tag}", target_value=Decimal("10"), unit="libros"
+        user=user,
+        source="api",
+        title=f"Leer {tag}",
+        target_value=Decimal("10"),
+        unit="libros",
+        period="weekly",
     )
     progress = goal_services.goal_log_progress(
         user=user, goal=goal, value=Decimal("2"), note=f"nota {tag}", source="api", actor=staff
     )
+    pause = goal_services.goal_pause(
+        user=user,
+        goal=goal,
+        date_from=date(2026, 11, 9),
+        date_to=date(2026, 11, 10),
+        reason=f"viaje {tag}",
+        source="api",
+        now=T0,
+    )
+    plan, _ = plan_build(user=user, source="api", now=T0)
+    review, _ = review_generate(user=user, week_start=date(2026, 10, 26), source="schedule", now=T0)
     checkin = checkin_services.checkin_create(
         user=user, source="api", mood=4, energy=3, note=f"animo {tag}"
     )
@@ -91,6 +108,9 @@ def fill_account(user, *, tag: str, staff=None) -> dict:
         "task": task,
         "goal": goal,
         "progress": progress,
+        "pause": pause,
+        "plan": plan,
+        "review": review,
         "checkin": checkin,
         "memory": memory,
         "summary": summary,

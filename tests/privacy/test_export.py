@@ -28,9 +28,13 @@ KINDS = [
     "task_events",
     "goals",
     "goal_progress",
+    "goal_pauses",
     "check_ins",
     "memories",
     "daily_summaries",
+    "day_plans",
+    "day_plan_items",
+    "weekly_reviews",
     "devices",
     "notifications",
 ]
@@ -92,6 +96,13 @@ def test_the_export_holds_every_object_of_the_user(two_people, user):
     assert ids(load(archive, "check_ins.json")) == {str(mine["checkin"].pk)}
     assert ids(load(archive, "memories.json")) == {str(mine["memory"].pk)}
     assert ids(load(archive, "daily_summaries.json")) == {str(mine["summary"].pk)}
+    assert ids(load(archive, "goal_pauses.json")) == {str(mine["pause"].pk)}
+    [plan] = load(archive, "day_plans.json")
+    assert (plan["id"], plan["working_start"]) == (str(mine["plan"].pk), "09:00")
+    assert ids(load(archive, "day_plan_items.json")) == {
+        str(item.pk) for item in mine["plan"].items.all()
+    }
+    assert ids(load(archive, "weekly_reviews.json")) == {str(mine["review"].pk)}
     assert ids(load(archive, "devices.json")) == {str(mine["device"].pk)}
     assert ids(load(archive, "notifications.json")) == {str(mine["notification"].pk)}
     [conversation] = load(archive, "conversations.json")
