@@ -134,7 +134,7 @@ class GoalSerializer(serializers.ModelSerializer):
 class _GoalInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
-    category = OwnedCategoryField(allow_null=True, required=False)
+    category = OwnedCategoryField(allow_null=True, required=False, checked_by_service=True)
     target_value = serializers.DecimalField(max_digits=12, decimal_places=2)
     unit = serializers.CharField(max_length=30)
     period = serializers.ChoiceField(choices=Goal.Period.choices, required=False)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.locks import lock_user
 from accounts.models import User
 from config.sources import check_source
-from config.sql import insert_all
+from config.sql import Columns, Statement, for_update, insert_all, pk_param, update_fields
 from goals.errors import (
     GoalArchived,
     GoalInvalid,
@@ -91,11 +91,31 @@ def _keep_category(*, user: User, category) -> None:
 def _lock(goal: Goal) -> Goal:
     # Serializes writers on one goal: two progress entries landing together must both be
     # counted before either decides whether the goal is achieved.
-    locked = Goal.objects.select_for_update(of=("self",)).select_related("category")
-    try:
-        return locked.get(pk=goal.pk, user_id=goal.user_id)
-    except Goal.DoesNotExist:
-        raise GoalNotFound() from None
+    rows = _goal_lock.instances([pk_param(Goal, goal.pk), pk_param(Goal, goal.user_id)])
+    if not rows:
+        raise GoalNotFound()
+    locked, category, *_rest = rows[0]
+    locked.category = category
+    return locked
+
+
+def _goal_lock_sql(connection):
+    qn = connection.ops.quote_name
+    goal = Columns(Goal, Goal._meta.db_table)
+    category_model = Goal._meta.get_field("category").related_model
+    category = Columns(category_model, category_model._meta.db_table)
+    sql = (
+        f"SELECT {goal.sql(connection)}, {category.sql(connection)}"  # noqa: S608
+        f" FROM {qn(goal.alias)} LEFT JOIN {qn(category.alias)}"
+        f" ON {qn(category.alias)}.{qn('id')} = {qn(goal.alias)}.{qn('category_id')}"
+        f" WHERE {qn(goal.alias)}.{qn('id')} = %s AND {qn(goal.alias)}.{qn('user_id')} = %s"
+        f"{for_update(connection, of=[goal.alias])}"
+    )
+    return sql, [goal, category]
+
+
+# Written once (config/sql.py): every write on a goal starts with it.
+_goal_lock = Statement(_goal_lock_sql)
 
 
 def goal_create(
@@ -243,11 +263,12 @@ def goal_log_progress(
             actor=actor,
         )
         insert_all([progress])  # progress.save() without compiling its INSERT (config/sql.py)
-        before = (goal.status, goal.achieved_at)
-        _sync_achievement(goal)
-        if (goal.status, goal.achieved_at) != before:
-            goal.save(update_fields=["status", "achieved_at", "updated_at"])
+        # The statistics include every entry, this one too: their total decides achievement.
         stats = goal_stats(goal, user=user)
+        before = (goal.status, goal.achieved_at)
+        _sync_achievement(goal, total=stats.total_value)
+        if (goal.status, goal.achieved_at) != before:
+            update_fields(goal, ["status", "achieved_at"])
         publish_goal(goal, source=source, stats=stats, progress=progress_data(progress))
     progress.goal = goal
     progress.goal_stats = stats  # the goal's statistics with this entry, read once

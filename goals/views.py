@@ -73,7 +73,10 @@ class GoalViewSet(UserScopedViewSet):
     def create(self, request):
         data = self.validated(GoalCreateSerializer, request.data)
         goal = services.goal_create(user=request.user, source=SOURCE, **data)
-        return Response(self.get_serializer(goal).data, status=status.HTTP_201_CREATED)
+        # A new goal has no progress: its statistics need no query.
+        stats = {goal.pk: selectors.new_goal_stats(goal, user=request.user)}
+        context = {**self.get_serializer_context(), "stats": stats}
+        return Response(GoalSerializer(goal, context=context).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Change or archive a goal",

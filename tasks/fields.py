@@ -39,15 +39,21 @@ class AwareDateTimeField(serializers.DateTimeField):
 class OwnedCategoryField(serializers.PrimaryKeyRelatedField):
     """A category id of the acting user (context["user"]); anything else is "unknown", the
     same answer for a missing id, a malformed one and another user's. Tasks and goals take
-    their `category` with it."""
+    their `category` with it.
+
+    `checked_by_service=True` (the write serializers): the id is only parsed, into an unsaved
+    reference to the user's category, because the service reads the category under the
+    user's lock anyway (a write must check it there: it may be deleted in between). Reading it
+    here too was one more query per write for nothing."""
 
     default_error_messages = {
         "does_not_exist": UNKNOWN_CATEGORY,
         "incorrect_type": UNKNOWN_CATEGORY,
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, checked_by_service: bool = False, **kwargs):
         kwargs.setdefault("pk_field", serializers.UUIDField())
+        self.checked_by_service = checked_by_service
         super().__init__(**kwargs)
 
     def get_queryset(self):
@@ -55,6 +61,12 @@ class OwnedCategoryField(serializers.PrimaryKeyRelatedField):
         return Category.objects.none() if user is None else category_list(user=user)
 
     def to_internal_value(self, data):
+        user = self.context.get("user")
+        if self.checked_by_service and user is not None:
+            try:
+                return Category(pk=self.pk_field.to_internal_value(data), user_id=user.pk)
+            except serializers.ValidationError:
+                self.fail("does_not_exist")
         try:
             return super().to_internal_value(data)
         except serializers.ValidationError:

@@ -99,7 +99,7 @@ class TaskSerializer(serializers.ModelSerializer):
 class _TaskInputSerializer(serializers.Serializer):
     title = serializers.CharField(min_length=1, max_length=200)
     description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
-    category = OwnedCategoryField(allow_null=True, required=False)
+    category = OwnedCategoryField(allow_null=True, required=False, checked_by_service=True)
     priority = serializers.ChoiceField(choices=Task.Priority.choices, required=False)
     due_at = AwareDateTimeField(allow_null=True, required=False)
     estimated_minutes = serializers.IntegerField(

@@ -50,19 +50,26 @@ def _lock_user(user_id) -> None:
     lock_user(user_id)
 
 
-def _check_category_kept(*, user, category: Category | None) -> None:
+def _check_category_kept(*, user, category: Category | None) -> Category | None:
     # Under the user lock: the category the serializer found may have been deleted since, and
     # a task pointing at it would break the foreign key at commit (a 500, not a 400).
+    # The row is read here, under the lock, and returned: the input gave only its id.
     if category is None:
-        return
-    if not _category_kept.rows([pk_param(Category, category.pk), pk_param(Category, user.pk)]):
+        return None
+    rows = _category_kept.instances([pk_param(Category, category.pk), pk_param(Category, user.pk)])
+    if not rows:
         raise InvalidInput(fields={"category": [UNKNOWN_CATEGORY]})
+    return rows[0][0]
 
 
 def _category_kept_sql(connection):
     qn = connection.ops.quote_name
-    table = qn(Category._meta.db_table)
-    return f"SELECT 1 FROM {table} WHERE {qn('id')} = %s AND {qn('user_id')} = %s", []  # noqa: S608
+    category = Columns(Category, Category._meta.db_table)
+    sql = (
+        f"SELECT {category.sql(connection)} FROM {qn(category.alias)}"  # noqa: S608
+        f" WHERE {qn('id')} = %s AND {qn('user_id')} = %s"
+    )
+    return sql, [category]
 
 
 _category_kept = Statement(_category_kept_sql)

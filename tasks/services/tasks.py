@@ -55,7 +55,7 @@ def task_create(
     with transaction.atomic():
         if category is not None:
             _lock_user(user.pk)
-            _check_category_kept(user=user, category=category)
+            task.category = category = _check_category_kept(user=user, category=category)
         insert_all([task])  # task.save() without compiling its INSERT (config/sql.py)
         _record(
             task=task,
@@ -89,7 +89,7 @@ def task_update(*, user, task: Task, source: str, actor=None, **fields) -> Task:
         _lock_user(user.pk)
         task = _lock_task(user=user, task_id=task.pk)
         if fields.get("category") is not None:
-            _check_category_kept(user=user, category=fields["category"])
+            fields["category"] = _check_category_kept(user=user, category=fields["category"])
         changes = {}
         for name, value in fields.items():
             if name == "description" and value is None:

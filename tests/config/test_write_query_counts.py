@@ -56,7 +56,8 @@ WRITES = [
     ("post", "/api/v1/tasks", {"title": "Nueva", "category": "{category}"}, 201, 8),
     ("patch", "/api/v1/tasks/{task}", {"category": "{spare}"}, 200, 10),
     ("patch", "/api/v1/tasks/{task}", {"title": "Otra", "priority": "high"}, 200, 8),
-    ("delete", "/api/v1/tasks/{task}", None, 204, 7),
+    # Deleting a task also collects the day plans' items that name it (issue 24).
+    ("delete", "/api/v1/tasks/{task}", None, 204, 8),
     ("post", "/api/v1/tasks/{task}/start", None, 200, 7),
     ("post", "/api/v1/tasks/{paused}/start", None, 200, 7),
     ("post", "/api/v1/tasks/{paused}/complete", None, 200, 7),
@@ -67,7 +68,8 @@ WRITES = [
     ("post", "/api/v1/goals", {**GOAL, "period": "daily"}, 201, 5),
     ("patch", "/api/v1/goals/{goal}", {"category": "{spare}"}, 200, 12),
     ("patch", "/api/v1/goals/{goal}", {"title": "Correr", "target_value": "20"}, 200, 9),
-    ("delete", "/api/v1/goals/{goal}", None, 204, 7),
+    # Deleting a goal also collects its pauses (issue 24).
+    ("delete", "/api/v1/goals/{goal}", None, 204, 8),
     ("post", "/api/v1/goals/{goal}/progress", {"value": "2.5"}, 201, 9),
     ("post", "/api/v1/checkins", {"mood": 4, "energy": 2, "kind": "morning"}, 201, 4),
     ("patch", "/api/v1/checkins/{checkin}", {"mood": 5}, 200, 6),
