@@ -90,7 +90,6 @@ def test_a_taken_port_is_an_error_for_the_caller(endpoint):
         exporter.start("ws", port=port, address="127.0.0.1")
 
 
-@pytest.mark.django_db(transaction=True)
 def test_granian_workers_report_through_one_endpoint_and_granian_through_its_own(tmp_path):
     """bin/http-server as production runs it, two workers: one endpoint reports the requests
     of both, granian's own metrics are on the next port, and the app still has no /metrics

@@ -146,6 +146,7 @@ def test_the_worker_role_beats_serves_its_metrics_and_counts_the_jobs_it_runs(tm
     assert "Traceback" not in log
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_scheduler_role_beats_from_its_own_scheduler(tmp_path):
     port = free_port()
