@@ -125,7 +125,7 @@ def test_the_worker_role_beats_serves_its_metrics_and_counts_the_jobs_it_runs(tm
     )
     try:
         wait("heartbeat file", heartbeat.path("worker").exists)
-        assert cache.get("heartbeat:worker") is not None
+        wait("heartbeat in the cache", lambda: cache.get("heartbeat:worker"), 10)
         settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
         fail_lost_jobs.enqueue()
 
@@ -154,7 +154,7 @@ def test_the_scheduler_role_beats_from_its_own_scheduler(tmp_path):
     scheduler = start_role("scheduler", "crontask", tmp_path=tmp_path, metrics_port=port)
     try:
         wait("heartbeat file", heartbeat.path("scheduler").exists)
-        assert cache.get("heartbeat:scheduler") is not None
+        wait("heartbeat in the cache", lambda: cache.get("heartbeat:scheduler"), 10)
         families = wait("metrics", lambda: scrape(port))
     finally:
         stop_role(scheduler)
