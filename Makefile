@@ -57,7 +57,7 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/stack.yml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/stack.yml deploy/stack.monitoring.yml
 	$(VENV)/bin/yamllint -c deploy/.yamllint deploy/
 	$(VENV)/bin/hadolint --failure-threshold warning deploy/rehearsal/standins/*.Dockerfile
 	$(VENV)/bin/shellcheck deploy/docker-entrypoint.sh deploy/backup.sh deploy/restore.sh .ci/run bin/serve bin/http-server bin/ws-server bin/drain \

@@ -33,6 +33,7 @@ from exponent_server_sdk import PushClient, PushServerError, PushTicket
 from exponent_server_sdk import PushMessage as ExpoMessage
 
 from accounts.models import Device, Notification, PushMessage
+from config.metrics.series import count_push
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ DEVICE_NOT_REGISTERED = "DeviceNotRegistered"
 
 @dataclass
 class PushCounts:
-    """What a job run did; `log()` writes it as the run's one line."""
+    """What a job run did; `log()` writes it as the run's one line and counts it."""
 
     sent: int = 0
     failed: int = 0
@@ -67,9 +68,12 @@ class PushCounts:
         return self
 
     def log(self, job: str, **extra) -> None:
+        """The run's line, and its counts added to the push metrics (every job ends here)."""
+        counts = {f.name: getattr(self, f.name) for f in fields(self)}
         parts = [f"{k}={v}" for k, v in extra.items()]
-        parts += [f"{f.name}={getattr(self, f.name)}" for f in fields(self)]
+        parts += [f"{name}={value}" for name, value in counts.items()]
         logger.info("push job=%s %s", job, " ".join(parts))
+        count_push(counts)
 
 
 class _Message(ExpoMessage):

@@ -39,6 +39,8 @@ from chat.limits import ToolCallLimits
 from chat.models import Message
 from chat.serializers import MessageSerializer
 from config import llm
+from config.exceptions import DomainError
+from config.metrics.series import ASSISTANT_TURNS
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +119,7 @@ async def run_turn(
             user=user, content=content, conversation_id=conversation_id, source=source
         )
         turn = None
+        outcome = "error"  # agente_assistant_turns_total: complete, interrupted, or the code
         try:
             turn = _Turn(
                 user=user,
@@ -127,8 +130,17 @@ async def run_turn(
             await turn.send("message.accepted", message=turn.user_message_data)
             if not llm.is_configured():
                 raise AssistantUnavailable()
-            return await turn.run()
+            result = await turn.run()
+            outcome = "complete"
+            return result
+        except asyncio.CancelledError:
+            outcome = "interrupted"
+            raise
+        except DomainError as exc:
+            outcome = exc.code  # assistant_timeout, assistant_upstream_error, ...
+            raise
         finally:
+            ASSISTANT_TURNS.labels(source=source, outcome=outcome).inc()
             # Normally the final answer freed the conversation already (before `done`, so a
             # client may send its next message at once). Otherwise (a failure, a cancellation)
             # it is freed here, shielded so that a second cancellation cannot skip it.

@@ -34,6 +34,7 @@ from chat.agent import run_turn
 from chat.serializers import MessageCreateSerializer
 from chat.ws_session import SessionLifetime
 from config.exceptions import DomainError, exception_handler
+from config.metrics.series import WS_FRAMES_RECEIVED, WS_FRAMES_SENT, WS_OPEN, WS_OPENED
 from config.outage import CLOSE_UNAVAILABLE, DATABASE_ERRORS, UNAVAILABLE_MESSAGE, database_log
 from config.parsers import MAX_JSON_DEPTH, contains_nul, json_depth
 from config.realtime import bind_loop, user_group
@@ -62,6 +63,9 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
         # Accept first in every case: a close before accepting is a bare HTTP 403 to the client,
         # which could not tell "log in again" (4001) from any other refusal.
         await self.accept()
+        WS_OPEN.inc()
+        WS_OPENED.inc()
+        self._counted = True
         auth_header = self.scope.get("auth_header")
         if auth_header == "valid":
             await self._authenticated(self.scope["user"], self.scope.get("auth_expires_at"))
@@ -71,6 +75,9 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
             self._auth_timer = asyncio.create_task(self._expire_unauthenticated())
 
     async def disconnect(self, code):
+        if getattr(self, "_counted", False):
+            self._counted = False
+            WS_OPEN.dec()
         self._closed = True
         self._stop_session_timer()
         if self._auth_timer is not None:
@@ -116,6 +123,7 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
 
     # -- frames from the client ----------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
+        WS_FRAMES_RECEIVED.inc()
         if self._closed:
             return
         if self.user is None:
@@ -238,6 +246,9 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
             # JSON, which can hold any text.
             text = json.dumps(frame, cls=DjangoJSONEncoder)
         await self.send(text_data=text)
+        # Live updates relayed from the channel layer (task.updated, …), the assistant's frames
+        # and control frames: types this server writes, a closed set.
+        WS_FRAMES_SENT.labels(type=str(frame.get("type", "other"))).inc()
 
     async def send_error(self, code: str, message: str) -> None:
         await self.send_frame({"type": "error", "code": code, "message": str(message)})

@@ -1,5 +1,7 @@
-"""Liveness (`/health`, no database) and readiness (`/health/ready`: database, channel layer and
-cache, each named in `checks` so a 503 says which part is away; docs/api-conventions.md).
+"""Liveness (`/health`, no database) and readiness (`/health/ready`: database, channel layer,
+cache and, with the database task backend, the worker's and the scheduler's heartbeats
+(config/metrics/heartbeat.py), each named in `checks` so a 503 says which part is away;
+docs/api-conventions.md).
 
 Both are also answered by `HealthCheckMiddleware` before Django validates the Host header:
 container and load-balancer probes call the app by its internal address (the Dockerfile's
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from config.exceptions import json_error
+from config.metrics import heartbeat
 
 HEALTH_PATH = re.compile(r"^/health/?$")
 READY_PATH = re.compile(r"^/health/ready/?$")
@@ -109,6 +112,8 @@ def ready(request):
         "database": _check_database(),
         "channel_layer": _check_channel_layer(),
         "cache": _check_cache(),
+        # The worker and the scheduler (settings.HEARTBEAT_ROLES): their last heartbeat.
+        **heartbeat.ready_checks(),
     }
     ok = all(value == "ok" for value in checks.values())
     body = {"status": "ok" if ok else "unavailable", "timestamp": _utc_now_iso(), "checks": checks}

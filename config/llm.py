@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from config.metrics.series import MODEL_REQUESTS, count_model_usage
+
 if TYPE_CHECKING:
     import openai
 
@@ -217,11 +219,25 @@ async def stream_chat(
                     if choice.get("finish_reason"):
                         result.finish_reason = choice["finish_reason"]
     except openai.APITimeoutError as exc:
+        MODEL_REQUESTS.labels(model=kwargs["model"], outcome="timeout").inc()
         raise LLMTimeout(str(exc)) from exc
     except openai.APIStatusError as exc:
+        MODEL_REQUESTS.labels(model=kwargs["model"], outcome="error").inc()
         raise LLMUpstreamError(f"HTTP {exc.status_code}: {exc.message}") from exc
     except openai.OpenAIError as exc:
+        MODEL_REQUESTS.labels(model=kwargs["model"], outcome="error").inc()
         raise LLMUpstreamError(str(exc) or exc.__class__.__name__) from exc
+    # Labelled with the model asked for (a closed set), not the one the server names.
+    MODEL_REQUESTS.labels(model=kwargs["model"], outcome="ok").inc()
+    count_model_usage(
+        model=kwargs["model"],
+        prompt_tokens=result.prompt_tokens,
+        completion_tokens=result.completion_tokens,
+        prices=(
+            settings.OPENAI_PRICE_PROMPT_PER_MILLION,
+            settings.OPENAI_PRICE_COMPLETION_PER_MILLION,
+        ),
+    )
 
     result.text = "".join(text_parts)
     result.tool_calls = [

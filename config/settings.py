@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Requests by route, status and latency, for Prometheus (config/metrics/middleware.py).
+    "config.metrics.middleware.RequestMetricsMiddleware",
     "config.middleware.RequestGuardMiddleware",
     # Health probes come from internal addresses that are not allowed hosts (config/health.py).
     "config.health.HealthCheckMiddleware",
@@ -429,6 +431,16 @@ ASSISTANT_MAX_TOOL_CALLS_PER_TURN = env.int("ASSISTANT_MAX_TOOL_CALLS_PER_TURN",
 ASSISTANT_DAILY_TOKEN_BUDGET = env.int("ASSISTANT_DAILY_TOKEN_BUDGET", default=200_000)
 # Wall-clock limit of one turn (every model call, retry and tool of it): 504 assistant_timeout.
 ASSISTANT_TURN_TIMEOUT_SECONDS = env.float("ASSISTANT_TURN_TIMEOUT_SECONDS", default=120.0)
+# What the model's tokens cost, US dollars per million, for `agente_model_cost_usd_total`
+# (config/metrics). Defaults are gpt-4o-mini's list prices, and 0 (no cost reported) for any
+# other OPENAI_MODEL: set both when you change the model.
+_gpt_4o_mini = OPENAI_MODEL == "gpt-4o-mini"
+OPENAI_PRICE_PROMPT_PER_MILLION = env.float(
+    "OPENAI_PRICE_PROMPT_PER_MILLION", default=0.15 if _gpt_4o_mini else 0.0
+)
+OPENAI_PRICE_COMPLETION_PER_MILLION = env.float(
+    "OPENAI_PRICE_COMPLETION_PER_MILLION", default=0.60 if _gpt_4o_mini else 0.0
+)
 
 # --- Background jobs (summaries/tasks.py, docs/summaries.md) -------------------------------
 # Django's own django.tasks. TASKS_BACKEND=database stores jobs in PostgreSQL for
@@ -456,6 +468,20 @@ CRONTASK = {"REDIS_URL": url_with_password(REDIS_URL, REDIS_PASSWORD) if REDIS_U
 # Set by bin/drain while a server stops: GET /health answers 503 "draining" while this file
 # exists, so the load balancer stops routing to the task before it closes (deploy/README.md).
 HEALTH_DRAIN_FILE = env.str("HEALTH_DRAIN_FILE", default="")
+# --- Metrics and heartbeats (config/metrics/; deploy/README.md, "Observability: metrics") -----
+# Each process's Prometheus endpoint, on a port of its own (never a route of the app); 0: off.
+# The stack sets 9100 on 0.0.0.0 (the stack's networks only: Traefik routes to 8000).
+METRICS_PORT = env.int("METRICS_PORT", default=0)
+METRICS_ADDRESS = env.str("METRICS_ADDRESS", default="127.0.0.1")
+# The server role of this process (bin/http-server and bin/ws-server set it): the http role's
+# endpoint also reports the shared figures (jobs, push backlog, heartbeats).
+METRICS_ROLE = env.str("METRICS_ROLE", default="")
+# Roles whose heartbeat /health/ready checks: the background roles, which exist only with the
+# database task backend.
+HEARTBEAT_ROLES = env.list(
+    "HEARTBEAT_ROLES", default=["worker", "scheduler"] if TASKS_BACKEND == "database" else []
+)
+HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=60)
 # When the scheduler looks for users whose summary hour has passed (cron syntax, UTC). Every 15
 # minutes by default; the rehearsal (deploy/rehearsal/) runs it every minute to watch it fire.
 SUMMARY_SWEEP_CRON = env.str("SUMMARY_SWEEP_CRON", default="*/15 * * * *")

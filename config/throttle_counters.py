@@ -13,12 +13,13 @@ Every cache access of the throttles goes through `_add_to_windows` and `_take_ba
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from config.metrics.series import count_throttle_refusal
 from config.outage import FailOpenCache, throttle_cache_log
 
 fail_open = FailOpenCache(cache, throttle_cache_log)
@@ -29,6 +30,8 @@ class Counter:
     key: str
     limit: int
     window: int
+    # Its THROTTLE_RATES name, for `agente_throttle_refusals_total{scope}` when it refuses.
+    scope: str = field(default="", compare=False)
 
 
 def _window_key(counter: Counter, index: int) -> str:
@@ -147,12 +150,16 @@ def take(counters: list[Counter], amount: int = 1) -> float:
     totals = fail_open.run(_add_to_windows, counters, amount, now, default=None)
     if totals is None:  # the cache is away: let it through
         return 0.0
-    wait = max(
+    waits = [
         _wait_seconds(counter, previous, current, amount, now)
         for counter, (previous, current) in zip(counters, totals, strict=True)
-    )
+    ]
+    wait = max(waits)
     if wait > 0:
         fail_open.run(_take_back, counters, amount, now)
+        for counter, counter_wait in zip(counters, waits, strict=True):
+            if counter_wait > 0:
+                count_throttle_refusal(counter.scope)
     return wait
 
 
@@ -237,6 +244,7 @@ class LocalCounts:
         if wait > 0:  # the request's own units back; the pending ones were admitted requests
             fail_open.run(_take_back, [counter], amount, now)
             current -= amount
+            count_throttle_refusal(counter.scope)
         with self._lock:
             count = self._counts.get(name)
             if count is None:

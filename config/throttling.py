@@ -33,6 +33,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from config.client_ip import client_network
+from config.metrics.series import count_throttle_refusal
 from config.throttle_counters import Counter, fail_open, give_back, local_counts, take
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour|d|day)s?\s*$")
@@ -62,7 +63,7 @@ def counter(scope: str, ident: str) -> Counter | None:
     rate = parse_rate(settings.THROTTLE_RATES.get(scope))
     if rate is None:
         return None
-    return Counter(key=hashed_key(scope, ident), limit=rate[0], window=rate[1])
+    return Counter(key=hashed_key(scope, ident), limit=rate[0], window=rate[1], scope=scope)
 
 
 class FailureLimit:
@@ -136,6 +137,10 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
     def get_rate(self):
         return settings.THROTTLE_RATES.get(self.scope)
+
+    def throttle_failure(self):
+        count_throttle_refusal(self.scope)
+        return False
 
     def get_ident(self, request):
         return client_network(request.META)

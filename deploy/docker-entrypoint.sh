@@ -5,6 +5,7 @@
 #   ws         websockets (/ws/) and the assistant's REST turns: Daphne on HOST:PORT
 #   worker     background jobs: `manage.py db_worker` (django-tasks-db), one job at a time
 #   scheduler  periodic jobs: `manage.py crontask` (django-crontask); run exactly one
+#   (both through `python -m config.metrics.role`: their metrics endpoint and heartbeat)
 #   migrate    apply migrations and exit; run once before an update (deploy/README.md)
 #   manage     any manage.py command: `manage createsuperuser`, `manage shell`, ...
 #   anything else is executed as given, e.g. `python -c ...` or `sh`.
@@ -142,7 +143,9 @@ case "$role" in
     # hand is finished first (the stack's stop_grace_period gives it time); a second signal
     # (or SIGKILL, or running out of memory) abandons it, left RUNNING until the periodic
     # fail_lost_jobs marks it FAILED after TASKS_LOST_AFTER_MINUTES (docs/summaries.md).
-    exec python manage.py db_worker --queue-name "${WORKER_QUEUES:-*}" \
+    # config.metrics.role runs `manage.py db_worker …` with the role's metrics endpoint
+    # (METRICS_PORT) and its heartbeat, which the stack's health check reads.
+    exec python -m config.metrics.role worker db_worker --queue-name "${WORKER_QUEUES:-*}" \
       --interval "${WORKER_INTERVAL:-1}" "$@"
     ;;
   scheduler)
@@ -150,7 +153,8 @@ case "$role" in
     wait_for_migrations
     # Enqueues the periodic jobs at their times; the worker runs them. With REDIS_URL set it
     # holds a Redis lock, so a second scheduler waits and exits instead of firing jobs twice.
-    exec python manage.py crontask "$@"
+    # As the worker: `manage.py crontask` with its metrics endpoint and heartbeat.
+    exec python -m config.metrics.role scheduler crontask "$@"
     ;;
   migrate)
     wait_for_database

@@ -132,6 +132,125 @@ def wait_for(what: str, probe: Callable[[], bool], seconds: float, every: float 
         time.sleep(every)
 
 
+# --- Metrics: what each role's endpoint must show ----------------------------------------------
+
+# Scraped once after the checks that make traffic (check_metrics): (service, port, series), where
+# a series is `name` or `name{label="value",…}` and needs one sample with that name and at least
+# those labels. Every task of the service is scraped (each http replica reports its own counts:
+# Traefik's 2-second /health probes reach every one). deploy/README.md, "Observability: metrics".
+METRICS_SCRAPES = [
+    (
+        "http",
+        9100,
+        [
+            'agente_http_requests_total{route="health",method="GET",status="200"}',
+            'agente_http_request_duration_seconds_bucket{route="health"}',
+            'agente_http_request_db_queries_bucket{route="health"}',
+            'agente_jobs{state="queued",queue="default"}',
+            "agente_jobs_oldest_queued_age_seconds",
+            'agente_heartbeat_age_seconds{role="worker"}',
+            'agente_heartbeat_age_seconds{role="scheduler"}',
+            "agente_push_receipts_pending",
+            'agente_metrics_state_ok{source="jobs"}',
+        ],
+    ),
+    ("http", 9101, ["granian_workers_spawns", "granian_requests_handled"]),
+    (
+        "ws",
+        9100,
+        [
+            "agente_ws_connections_open",
+            'agente_ws_frames_sent_total{type="ready"}',
+            'agente_ws_frames_sent_total{type="task.updated"}',
+            'agente_ws_frames_sent_total{type="assistant.delta"}',
+            'agente_assistant_turns_total{source="text",outcome="complete"}',
+            'agente_model_tokens_total{kind="prompt"}',
+            'agente_http_requests_total{route="chat-voice",status="201"}',
+            "process_resident_memory_bytes",
+        ],
+    ),
+    (
+        "worker",
+        9100,
+        [
+            'agente_heartbeat_timestamp_seconds{role="worker"}',
+            'agente_jobs_finished_total{status="SUCCESSFUL"}',
+            "agente_job_duration_seconds_bucket",
+            "process_resident_memory_bytes",
+        ],
+    ),
+    (
+        "scheduler",
+        9100,
+        ['agente_heartbeat_timestamp_seconds{role="scheduler"}', "process_resident_memory_bytes"],
+    ),
+]
+# Traefik's own, on its `metrics` entry point, read from an http task (both are on `public`).
+TRAEFIK_SERIES = [
+    'traefik_entrypoint_requests_total{entrypoint="websecure"}',
+    'traefik_service_requests_total{service="agente-http@swarm"}',
+    'traefik_service_requests_total{service="agente-ws@swarm"}',
+]
+# Run inside an app task: print the body of a URL, whatever its status (a 503 has a body too).
+FETCH = (
+    "import sys, urllib.error, urllib.request\n"
+    "try:\n"
+    "    body = urllib.request.urlopen(sys.argv[1], timeout=10).read()\n"
+    "except urllib.error.HTTPError as exc:\n"
+    "    body = exc.read()\n"
+    "sys.stdout.write(body.decode())\n"
+)
+
+_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)")
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def _labels(text: str) -> dict[str, str]:
+    """`a="1",b="x\\"y"` -> {"a": "1", "b": 'x"y'} (the exposition's escapes: \\\\, \\", \\n)."""
+    return {
+        name: _ESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), value)
+        for name, value in _LABEL.findall(text or "")
+    }
+
+
+def metric_samples(text: str) -> list[tuple[str, dict[str, str], float]]:
+    """The samples of a Prometheus text exposition: (name, labels, value); comments, blank
+    and unreadable lines are skipped."""
+    samples = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        found = _SAMPLE.match(line)
+        if found is None:
+            continue
+        name, labels, value = found.groups()
+        try:
+            samples.append((name, _labels(labels), float(value)))
+        except ValueError:
+            continue
+    return samples
+
+
+def missing_series(text: str, wanted: list[str]) -> list[str]:
+    """The entries of `wanted` (`name` or `name{label="value",…}`) with no sample in `text`
+    that has that name and at least those labels."""
+    samples = metric_samples(text)
+    missing = []
+    for series in wanted:
+        found = _SAMPLE.match(f"{series} 0")
+        if found is None:
+            raise ValueError(f"not a series: {series!r}")
+        name, labels = found.group(1), _labels(found.group(2))
+        if not any(
+            sample_name == name and labels.items() <= sample_labels.items()
+            for sample_name, sample_labels, _value in samples
+        ):
+            missing.append(series)
+    return missing
+
+
 # --- HTTPS through Traefik ---------------------------------------------------------------------
 
 _real_getaddrinfo = socket.getaddrinfo
@@ -589,6 +708,22 @@ class Rehearsal:
             raise RuntimeError(f"no running container of {service}")
         return ids.split()[0]
 
+    def containers(self, service: str) -> list[str]:
+        ids = out(
+            "docker",
+            "ps",
+            "-q",
+            "--filter",
+            f"label=com.docker.swarm.service.name={STACK}_{service}",
+        ).split()
+        if not ids:
+            raise RuntimeError(f"no running container of {service}")
+        return ids
+
+    def fetch_inside(self, container: str, url: str) -> str:
+        """A URL as seen from inside an app task (the metrics ports are published nowhere)."""
+        return out("docker", "exec", container, "python", "-c", FETCH, url, timeout=60)
+
     # -- the checks --
 
     def api(self, *args, **kwargs) -> Response:
@@ -845,6 +980,42 @@ class Rehearsal:
                 180,
                 every=3,
             )
+
+    def check_metrics(self) -> None:
+        """Every role's endpoint, scraped once from inside its tasks, holds the series of what
+        the checks before it did; none of it is reachable from outside."""
+        with self.check("/metrics through Traefik is the app's 404; no metrics port on the host"):
+            r = self.api("GET", "/metrics")
+            assert r.status == 404 and r.body.startswith(b"{"), (r.status, r.body[:100])
+            for port in (9100, 9101):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=2).close()
+                except OSError:
+                    continue
+                raise AssertionError(f"something answers on the host's port {port}")
+        for service, port, wanted in METRICS_SCRAPES:
+            with self.check(f"{service}'s metrics on {port} hold its series"):
+                for container in self.containers(service):
+                    text = self.fetch_inside(container, f"http://127.0.0.1:{port}/metrics")
+                    missing = missing_series(text, wanted)
+                    assert not missing, (container[:12], missing)
+        with self.check("Traefik's metrics on its metrics entry point hold its series"):
+            text = self.fetch_inside(self.container("http"), "http://traefik:9100/metrics")
+            missing = missing_series(text, TRAEFIK_SERIES)
+            assert not missing, missing
+        with self.check("worker and scheduler healthy on heartbeats; /health/ready sees both"):
+            for service in ("worker", "scheduler"):
+                status = out(
+                    "docker",
+                    "inspect",
+                    "--format",
+                    "{{.State.Health.Status}}",
+                    self.container(service),
+                )
+                assert status == "healthy", (service, status)
+            body = self.fetch_inside(self.container("http"), "http://127.0.0.1:8000/health/ready")
+            checks = json.loads(body)["checks"]
+            assert checks["worker"] == "ok" and checks["scheduler"] == "ok", checks
 
     def check_backup_restore(self) -> None:
         with self.check("backup.sh dumps inside the stack, restore.sh restores it"):
@@ -1306,6 +1477,8 @@ class Rehearsal:
                 probe = self.start_scheduler_probe()
             self.check_realtime()
             self.check_jobs()
+            # Before the rolling update and the kill replace tasks (and their counts).
+            self.check_metrics()
             self.check_backup_restore()
             self.check_cutover()
             self.check_rolling_update()

@@ -153,7 +153,9 @@ def test_the_server_roles_commands_exist():
 
 @pytest.mark.parametrize(("role", "command"), [("worker", "db_worker"), ("scheduler", "crontask")])
 def test_the_background_roles_commands_exist(role, command):
-    assert f"python manage.py {command}" in (DEPLOY / "docker-entrypoint.sh").read_text()
+    # Through config.metrics.role: the command with the role's metrics endpoint and heartbeat.
+    entrypoint = (DEPLOY / "docker-entrypoint.sh").read_text()
+    assert f"python -m config.metrics.role {role} {command}" in entrypoint
     if command not in get_commands():
         pytest.skip(
             f"manage.py {command} is not installed yet: the background-jobs work (issue 9) adds "
@@ -332,11 +334,54 @@ def test_server_roles_are_health_checked_on_health(name):
 
 
 @pytest.mark.parametrize("name", ["worker", "scheduler"])
-def test_roles_without_a_port_turn_off_the_images_http_health_check(name):
-    """Otherwise the image's HEALTHCHECK (GET :8000/health) would mark them unhealthy and
-    Swarm would replace them forever."""
+def test_roles_without_a_port_are_health_checked_on_their_own_heartbeat(name):
+    """Not the image's HEALTHCHECK (GET :8000/health: nothing listens there, Swarm would replace
+    them forever), but the heartbeat the role writes in its container while its loop runs
+    (config/metrics/heartbeat.py), so `docker service ls` shows a stuck worker or scheduler."""
     assert "HEALTHCHECK" in (DEPLOY / "Dockerfile").read_text()
-    assert SERVICES[name]["healthcheck"] == {"disable": True}
+    check = SERVICES[name]["healthcheck"]
+    assert check["test"] == ["CMD", "python", "-m", "config.metrics.heartbeat", name]
+    # Beats come every 10 s and go stale after 60: a few missed checks, not one, turn it
+    # unhealthy; start_period covers the wait for the migrate job (MIGRATIONS_WAIT_SECONDS).
+    assert _seconds(check["interval"]) * check["retries"] <= 60
+    assert _seconds(check["start_period"]) > 600
+
+
+def _seconds(duration: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([sm])", duration).groups()
+    return int(number) * (60 if unit == "m" else 1)
+
+
+# --- metrics: a port of their own, never routed ---------------------------------------------------
+
+
+def test_every_app_role_serves_metrics_on_a_port_traefik_never_routes_to():
+    labels = service_labels(STACK)
+    routed = {value for key, value in labels.items() if key.endswith(".loadbalancer.server.port")}
+    assert routed == {"8000"}
+    for name in APP_SERVICES:
+        environment = SERVICES[name]["environment"]
+        assert environment["METRICS_PORT"] == "9100", name
+        # Reachable from the stack's networks (Prometheus), not only from inside the task.
+        assert environment["METRICS_ADDRESS"] == "0.0.0.0", name
+    assert SERVICES["http"]["environment"]["GRANIAN_METRICS_PORT"] == "9101"
+    assert not routed & {"9100", "9101"}
+
+
+def test_traefiks_metrics_have_an_entry_point_of_their_own_that_no_router_uses():
+    static = load_yaml("traefik/traefik.yml")
+    assert static["metrics"]["prometheus"]["entryPoint"] == "metrics"
+    assert static["entryPoints"]["metrics"]["address"] == ":9100"
+    assert all(router.entrypoints == ("websecure",) for router in routers(STACK))
+    published = {port["target"] for port in SERVICES["traefik"]["ports"]}
+    assert 9100 not in published
+
+
+def test_metrics_through_traefik_reach_only_the_apps_catch_all_which_has_no_such_route():
+    # The http router takes any path (the app answers 404: tests/metrics/test_endpoint.py).
+    router = route(STACK, Request(API_HOST, "/metrics"))
+    assert router.target == "agente-http"
+    assert route(STACK, Request("evil.example.com", "/metrics")) is None
 
 
 def test_no_app_role_migrates_on_start():
