@@ -6,6 +6,7 @@ per period over a bounded streak window: serializing a page of N goals costs the
 of queries as serializing one, and reads only that page's progress.
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -122,6 +123,7 @@ def goal_progress_entry_count(*, user: User, date_from: date, date_to: date) -> 
     ).count()
 
 
+@functools.lru_cache(maxsize=64)
 def _window_start(period: str, today: date) -> date:
     """The first period a streak looks back to: STREAK_MAX_PERIODS before the current one."""
     start = period_bounds(period, today)[0]
@@ -223,13 +225,43 @@ def _pauses(goals: list[Goal], *, today: date) -> dict:
     if not periodic:
         return {}
     since = min(_window_start(goal.period, today) for goal in periodic)
-    rows = GoalPause.objects.filter(
-        goal_id__in=[goal.pk for goal in periodic], date_to__gte=since
-    ).values_list("goal_id", "date_from", "date_to")
+    connection = connections[GoalPause.objects.db]
+    meta = GoalPause._meta
+    goal_id = meta.get_field("goal").target_field
+    params = [
+        *(goal_id.get_db_prep_value(goal.pk, connection) for goal in periodic),
+        meta.get_field("date_to").get_db_prep_value(since, connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_pauses_sql(connection, len(periodic)), params)
+        rows = cursor.fetchall()
     pauses: dict = defaultdict(list)
-    for goal_id, first, last in rows:
-        pauses[goal_id].append((first, last))
+    for pk, first, last in rows:
+        # SQLite answers dates as text; PostgreSQL as dates.
+        first = first if isinstance(first, date) else date.fromisoformat(first)
+        last = last if isinstance(last, date) else date.fromisoformat(last)
+        pauses[goal_id.to_python(pk)].append((first, last))
     return pauses
+
+
+def _pauses_sql(connection, goals: int) -> str:
+    """The pauses of `goals` goals that end on or after a day; SQL written once per vendor and
+    goal count (config/sql.py explains why hot statements skip the ORM)."""
+    key = ("pauses", connection.vendor, goals)
+    sql = _day_sums_cache.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        meta = GoalPause._meta
+        columns = ", ".join(
+            qn(meta.get_field(name).column) for name in ("goal", "date_from", "date_to")
+        )
+        ids = ", ".join(["%s"] * goals)
+        sql = _day_sums_cache[key] = (
+            f"SELECT {columns} FROM {qn(meta.db_table)}"  # noqa: S608
+            f" WHERE {qn(meta.get_field('goal').column)} IN ({ids})"
+            f" AND {qn(meta.get_field('date_to').column)} >= %s"
+        )
+    return sql
 
 
 def _percent(current: Decimal, target: Decimal) -> int:
