@@ -18,6 +18,7 @@ from config.env import (
     secret,
     url_with_password,
 )
+from config.observability.logs import logging_config, process_role
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -596,21 +597,14 @@ if IS_PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# --- Logging: one line per event on stdout; never request bodies or headers -----------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        "httpx": {"level": "WARNING"},
-        # openai 3.x sends through httpx2, which logs every request line at INFO.
-        "httpx2": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-        # The scheduler (manage.py crontask) logs two lines per lock renewal, every 5 s; the
-        # jobs log their own line when the worker runs them.
-        "apscheduler": {"level": "WARNING"},
-    },
-}
+# --- Logging and errors (config/observability; deploy/README.md, "Observability") ---------
+# One line per event on stderr: a JSON object in production (LOG_FORMAT=json), readable text
+# elsewhere; every line names the process's role and its request id. Never bodies, headers,
+# tokens or message text.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+# http, ws, worker, scheduler, migrate, manage: exported by deploy/docker-entrypoint.sh.
+APP_ROLE = process_role()
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL, role=APP_ROLE)
