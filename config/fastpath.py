@@ -59,9 +59,15 @@ class FastPaths:
         self.route_names = dict(routes)
         self.exact: dict | None = None
         self.patterns: list = []
+        self._route_names: dict = {}
 
     def _load(self) -> None:
         from corsheaders.middleware import CorsMiddleware
+
+        # Imported once Django is set up (config/wsgi.py imports this module before).
+        from config.observability.middleware import RequestLog, route_of
+
+        self.request_log, self.route_of = RequestLog, route_of
 
         self.security = SecurityMiddleware(_unused)
         self.common = CommonMiddleware(_unused)
@@ -95,19 +101,29 @@ class FastPaths:
             return self.application(environ, start_response)
         signals.request_started.send(sender=self.__class__, environ=environ)
         request = WSGIRequest(environ)
+        # The request id and access line of config/observability, as its middleware does.
+        log = self.request_log(request)
         try:
-            response = self._answer(request, handler, groups)
-        except (DatabaseError, DisallowedHost):
-            # The full stack answers: a 503 with Retry-After (config/outage.py), or the 400 and
-            # the security log line of a host that is not allowed.
-            response = None
-        except Exception:
-            logger.exception("fast path failed for %s; answered by the full stack", request.path)
-            response = None
+            try:
+                response = self._answer(request, handler, groups)
+            except (DatabaseError, DisallowedHost):
+                # The full stack answers: a 503 with Retry-After (config/outage.py), or the 400
+                # and the security log line of a host that is not allowed.
+                response = None
+            except Exception:
+                logger.exception(
+                    "fast path failed for %s; answered by the full stack", request.path
+                )
+                response = None
+            finally:
+                translation.deactivate()
+            if response is not None:
+                log.finish(request, response, self._route_name(handler, groups, request))
         finally:
-            translation.deactivate()
+            log.close()
         if response is None:
             signals.request_finished.send(sender=self.__class__)
+            environ["HTTP_X_REQUEST_ID"] = log.request_id  # the stack's lines keep the id
             return self.application(environ, start_response)
         response._handler_class = self.__class__  # close() sends request_finished
         status = f"{response.status_code} {response.reason_phrase}"
@@ -117,6 +133,15 @@ class FastPaths:
         ]
         start_response(status, headers)
         return response
+
+    def _route_name(self, handler, groups: dict, request) -> str:
+        # What the stack's access line would name it, resolved once per handler and action
+        # (one handler serves task-start, task-pause, ...; the other groups are ids).
+        key = (handler, groups.get("action"))
+        name = self._route_names.get(key)
+        if name is None:
+            name = self._route_names[key] = self.route_of(request)
+        return name
 
     def _answer(self, request, handler, groups: dict):
         # The request half of the middleware a plain request goes through (config/settings.py):

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the access line cover everything below (config/observability).
+    "config.observability.middleware.RequestLogMiddleware",
     "config.middleware.RequestGuardMiddleware",
     # Health probes come from internal addresses that are not allowed hosts (config/health.py).
     "config.health.HealthCheckMiddleware",

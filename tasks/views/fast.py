@@ -15,6 +15,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from accounts.authentication import JWTAuthentication, check_session
 from config.exceptions import DomainError, service_unavailable_response
+from config.observability import context as log_context
 from config.outage import DATABASE_ERRORS, database_log
 from config.pagination import PageNumberPagination, page_number, page_offset
 from config.renderers import dumps, dumps_native
@@ -89,6 +90,7 @@ def fast_task_list(request):
         )
     except APIException:
         return None
+    log_context.bind(user_id=user_id)  # as JWTAuthentication does
     translation.activate(session.language)
     request.LANGUAGE_CODE = translation.get_language()
     if not _throttle_allows(SimpleNamespace(pk=user_id, is_authenticated=True)):

@@ -48,6 +48,8 @@ def _environ(path="/api/v1/tasks", query="", token=None, **extra):
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
         "HTTP_HOST": "testserver",
+        # The same id for both answers (else each makes its own, config/observability).
+        "HTTP_X_REQUEST_ID": "req-fast-1",
         "REMOTE_ADDR": "127.0.0.1",
         "wsgi.url_scheme": "http",
         "wsgi.input": io.BytesIO(b""),
@@ -105,6 +107,19 @@ def test_the_fast_answer_is_the_full_stacks_answer(fast, full_stack, token, path
 
     assert answered_fast[0] == "200 OK"
     assert answered_fast == answered_by_stack
+
+
+def test_a_fast_answer_has_the_stacks_request_id_and_access_line(fast, token, caplog):
+    environ = _environ(token=token)
+    caplog.set_level("INFO", logger="access")
+
+    fast_headers = dict(_call(fast, environ)[1])
+    stack_headers = dict(_call(django_app, environ)[1])
+
+    assert fast_headers["X-Request-Id"] == stack_headers["X-Request-Id"] == "req-fast-1"
+    fast_line, stack_line = (r for r in caplog.records if r.name == "access")
+    assert (fast_line.route, fast_line.method, fast_line.status) == ("task-list", "GET", 200)
+    assert (stack_line.route, stack_line.method, stack_line.status) == ("task-list", "GET", 200)
 
 
 def test_the_users_language_and_the_security_headers_are_there(fast, user, token):
@@ -284,6 +299,21 @@ def frozen_now(monkeypatch):
 
     monkeypatch.setattr(timezone, "now", lambda: T0)
     return T0
+
+
+def test_each_fast_timer_switch_is_logged_with_its_own_route(
+    fast, full_stack, user, make_task, caplog
+):
+    task = make_task(user, title="Uno")
+    token = access_token_for(user)
+    caplog.set_level("INFO", logger="access")
+
+    for action in ("start", "pause", "start"):
+        assert _call(fast, _post(f"/api/v1/tasks/{task.pk}/{action}", token))[0] == "200 OK"
+
+    assert full_stack.calls == []
+    routes = [r.route for r in caplog.records if r.name == "access"]
+    assert routes == ["task-start", "task-pause", "task-start"]
 
 
 def _running(user):
