@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "notifications",
     # Leaving (issue 23): the data export; on top, it reads every app.
     "privacy",
+    # Logs and errors (config/observability): carries the request id into background jobs.
+    "config.observability",
 ]
 
 MIDDLEWARE = [
