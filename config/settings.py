@@ -18,6 +18,7 @@ from config.env import (
     secret,
     url_with_password,
 )
+from config.observability.errors import init_sentry
 from config.observability.logs import logging_config, process_role
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -612,3 +613,6 @@ if LOG_FORMAT not in {"json", "text"}:
 # http, ws, worker, scheduler, migrate, manage: exported by deploy/docker-entrypoint.sh.
 APP_ROLE = process_role()
 LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL, role=APP_ROLE)
+# Exceptions and ERROR lines to Sentry from every role when SENTRY_DSN (or SENTRY_DSN_FILE) is
+# set, without personal data; off by default.
+init_sentry(dsn=secret("SENTRY_DSN"), role=APP_ROLE, environment=DJANGO_ENV)

@@ -528,3 +528,11 @@ def test_the_mail_variables_reach_every_app_role_as_exported():
         assert environment["EMAIL_PASSWORD_FILE"] == "/run/secrets/email_password"
     with pytest.raises(KeyError, match="EMAIL_URL"):
         load_stack(EMAIL_URL="")
+
+
+def test_sentry_reaches_every_app_role_and_is_off_unless_set():
+    dsn = "https://publickey@o1.ingest.example.org/2"
+    on = load_stack(SENTRY_DSN=dsn)["services"]
+    for name in APP_SERVICES:
+        assert SERVICES[name]["environment"]["SENTRY_DSN"] == "", name
+        assert on[name]["environment"]["SENTRY_DSN"] == dsn, name
