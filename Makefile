@@ -90,7 +90,7 @@ clean:
 rehearsal: venv
 	$(PY) deploy/rehearsal/rehearse.py $(REHEARSAL_ARGS)
 
-.PHONY: bench bench-smoke bench-ws bench-summaries
+.PHONY: bench bench-smoke bench-ws bench-summaries bench-profile
 bench: $(VENV)/.installed-bench
 	$(PY) bench/http_bench.py $(BENCH_ARGS)
 	$(PY) bench/summaries.py $(SUMMARIES_BENCH_ARGS)
@@ -100,6 +100,10 @@ bench-summaries: $(VENV)/.installed-bench
 
 bench-smoke: $(VENV)/.installed-bench
 	$(PY) bench/http_bench.py --smoke $(BENCH_ARGS)
+
+# Where each mix operation's CPU goes, in-process (bench/where_time_goes.py).
+bench-profile: $(VENV)/.installed-bench
+	$(PY) bench/where_time_goes.py $(BENCH_ARGS)
 
 bench-ws: $(VENV)/.installed-bench
 	$(PY) bench/ws_bench.py $(BENCH_ARGS)

@@ -11,6 +11,7 @@ from rest_framework_simplejwt.utils import aware_utcnow
 
 from accounts.models import User
 from accounts.sessions import token_generation
+from config.observability import context as log_context
 from config.sql import Columns, Statement, pk_param
 
 
@@ -88,6 +89,8 @@ class JWTAuthentication(BaseJWTAuthentication):
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:
+            # The rest of the request's log lines, the access line too, carry the user's id.
+            log_context.bind(user_id=result[0].pk)
             translation.activate(result[0].language)
             request.LANGUAGE_CODE = translation.get_language()
         return result

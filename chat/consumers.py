@@ -19,6 +19,7 @@ import asyncio
 import json
 import logging
 import math
+import time
 
 import orjson
 from channels.db import database_sync_to_async
@@ -35,6 +36,8 @@ from chat.serializers import MessageCreateSerializer
 from chat.ws_session import SessionLifetime
 from config.exceptions import DomainError, exception_handler
 from config.metrics.series import WS_FRAMES_RECEIVED, WS_FRAMES_SENT, WS_OPEN, WS_OPENED
+from config.observability import context as log_context
+from config.observability.middleware import handshake_request_id
 from config.outage import CLOSE_UNAVAILABLE, DATABASE_ERRORS, UNAVAILABLE_MESSAGE, database_log
 from config.parsers import MAX_JSON_DEPTH, contains_nul, json_depth
 from config.realtime import bind_loop, user_group
@@ -57,6 +60,8 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
         self._group: str | None = None
         self._auth_timer: asyncio.Task | None = None
         self._generation: asyncio.Task | None = None
+        # Every line this socket logs names it; each turn adds a request id of its own.
+        log_context.start(connection_id=handshake_request_id(self.scope))
         # Live updates published by request threads of this process are sent on this loop,
         # where the in-memory channel layer can wake this consumer (config/realtime.py).
         bind_loop(asyncio.get_running_loop())
@@ -116,8 +121,7 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
             with translation.override(language):
                 await self.send_error("service_unavailable", UNAVAILABLE_MESSAGE)
             if self.user is None and not self._closed:
-                # Not signed in yet (its `auth` frame could not be checked): nothing else can
-                # happen on this socket.
+                # Not signed in yet (its `auth` frame could not be checked): nothing else to do.
                 self._closed = True
                 await self.close(code=CLOSE_UNAVAILABLE)
 
@@ -209,28 +213,49 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
     async def _generate(self, *, content: str, conversation_id):
         """One assistant turn; `run_turn` sends message.accepted, deltas, actions and done.
         A domain error (no model configured, model failed or too slow, unknown conversation)
-        becomes an `error` frame; the socket stays open for the next message."""
+        becomes an `error` frame; the socket stays open for the next message. Its lines (and
+        its jobs') carry its own request id; it ends with one line, as a request does."""
+        log_context.start(**{**log_context.current(), "request_id": log_context.new_request_id()})
+        started = time.perf_counter()
+        outcome = "cancelled"
         with translation.override(self.user.language):
             try:
-                await run_turn(
-                    user=self.user,
-                    content=content,
-                    conversation_id=conversation_id,
-                    source="text",
-                    emit=self.send_frame,
-                    # This consumer's turn setup on the thread pool (see run_turn).
-                    thread_sensitive=False,
+                outcome = await self._run_turn(content, conversation_id)
+            finally:
+                duration_ms = round((time.perf_counter() - started) * 1000, 1)
+                logger.info(
+                    "websocket turn %s %.1fms",
+                    outcome,
+                    duration_ms,
+                    extra={"route": "chat-turn", "status": outcome, "duration_ms": duration_ms},
                 )
-            except DomainError as exc:
-                await self.send_frame({"type": "error", **exc.as_dict()})
-            except DATABASE_ERRORS as exc:
-                database_log.failed(exc)
-                await self.send_error("service_unavailable", UNAVAILABLE_MESSAGE)
-            except Exception:
-                logger.exception("assistant turn failed on the websocket")
-                await self.send_error(
-                    "internal_error", _("Something went wrong while answering. Try again.")
-                )
+
+    async def _run_turn(self, content: str, conversation_id) -> str:
+        """The turn's outcome: `done`, or the code of the error frame it ended with."""
+        try:
+            await run_turn(
+                user=self.user,
+                content=content,
+                conversation_id=conversation_id,
+                source="text",
+                emit=self.send_frame,
+                # This consumer's turn setup on the thread pool (see run_turn).
+                thread_sensitive=False,
+            )
+        except DomainError as exc:
+            await self.send_frame({"type": "error", **exc.as_dict()})
+            return exc.code
+        except DATABASE_ERRORS as exc:
+            database_log.failed(exc)
+            await self.send_error("service_unavailable", UNAVAILABLE_MESSAGE)
+            return "service_unavailable"
+        except Exception:
+            logger.exception("assistant turn failed on the websocket")
+            await self.send_error(
+                "internal_error", _("Something went wrong while answering. Try again.")
+            )
+            return "internal_error"
+        return "done"
 
     # -- frames to the client ------------------------------------------------------------------
     async def send_frame(self, frame: dict) -> None:
@@ -264,6 +289,7 @@ class ChatConsumer(SessionLifetime, AsyncWebsocketConsumer):
     # -- authentication ------------------------------------------------------------------------
     async def _authenticated(self, user, expires_at=None):
         self.user = user
+        log_context.bind(user_id=user.pk)
         group = user_group(user.id)
         # Not in self.groups: the base class would join and leave without the gate and die on
         # a layer error. With Redis away the socket is ready now and joins when it is back.

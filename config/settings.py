@@ -18,6 +18,8 @@ from config.env import (
     secret,
     url_with_password,
 )
+from config.observability.errors import init_sentry
+from config.observability.logs import logging_config, process_role
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -80,9 +82,13 @@ INSTALLED_APPS = [
     "notifications",
     # Leaving (issue 23): the data export; on top, it reads every app.
     "privacy",
+    # Logs and errors (config/observability): carries the request id into background jobs.
+    "config.observability",
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the access line cover everything below (config/observability).
+    "config.observability.middleware.RequestLogMiddleware",
     # Requests by route, status and latency, for Prometheus (config/metrics/middleware.py).
     "config.metrics.middleware.RequestMetricsMiddleware",
     "config.middleware.RequestGuardMiddleware",
@@ -473,9 +479,6 @@ HEALTH_DRAIN_FILE = env.str("HEALTH_DRAIN_FILE", default="")
 # The stack sets 9100 on 0.0.0.0 (the stack's networks only: Traefik routes to 8000).
 METRICS_PORT = env.int("METRICS_PORT", default=0)
 METRICS_ADDRESS = env.str("METRICS_ADDRESS", default="127.0.0.1")
-# The server role of this process (bin/http-server and bin/ws-server set it): the http role's
-# endpoint also reports the shared figures (jobs, push backlog, heartbeats).
-METRICS_ROLE = env.str("METRICS_ROLE", default="")
 # Roles whose heartbeat /health/ready checks: the background roles, which exist only with the
 # database task backend.
 HEARTBEAT_ROLES = env.list(
@@ -633,21 +636,17 @@ if IS_PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# --- Logging: one line per event on stdout; never request bodies or headers -----------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        "httpx": {"level": "WARNING"},
-        # openai 3.x sends through httpx2, which logs every request line at INFO.
-        "httpx2": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-        # The scheduler (manage.py crontask) logs two lines per lock renewal, every 5 s; the
-        # jobs log their own line when the worker runs them.
-        "apscheduler": {"level": "WARNING"},
-    },
-}
+# --- Logging and errors (config/observability; deploy/README.md, "Observability") ---------
+# One line per event on stderr: a JSON object in production (LOG_FORMAT=json), readable text
+# elsewhere; every line names the process's role and its request id. Never bodies, headers,
+# tokens or message text.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+# http, ws, worker, scheduler, migrate, manage: exported by deploy/docker-entrypoint.sh.
+APP_ROLE = process_role()
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL, role=APP_ROLE)
+# Exceptions and ERROR lines to Sentry from every role when SENTRY_DSN (or SENTRY_DSN_FILE) is
+# set, without personal data; off by default.
+init_sentry(dsn=secret("SENTRY_DSN"), role=APP_ROLE, environment=DJANGO_ENV)

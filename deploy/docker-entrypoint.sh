@@ -44,6 +44,12 @@ for pair in \
   fi
 done
 
+# Every log line names the role it comes from (`role` in the JSON lines; config/observability).
+# A command run as given (`sh`, `python -c ...`) is left without one: the app calls it manage.
+case "$role" in
+  http | ws | worker | scheduler | migrate | manage) export APP_ROLE="$role" ;;
+esac
+
 # Bounded wait for PostgreSQL (DB_WAIT_SECONDS, default 60), with a probe much lighter than a
 # Django start: the settings module and one psycopg connection. Settings that cannot load
 # (a missing secret, say) stop the container at once with the settings' own message, which

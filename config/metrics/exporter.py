@@ -74,7 +74,7 @@ def start_from_settings(role: str | None = None):
     port = int(settings.METRICS_PORT or 0)
     if port <= 0:
         return None
-    role = role or settings.METRICS_ROLE or "app"
+    role = role or settings.APP_ROLE or "app"
     with _lock:
         if _started:
             return None

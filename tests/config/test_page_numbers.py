@@ -38,6 +38,10 @@ def lists(api_client):
         "/api/v1/checkins",
         "/api/v1/goals",
         f"/api/v1/goals/{goal}/progress",
+        f"/api/v1/goals/{goal}/pauses",
+        "/api/v1/reviews",
+        "/api/v1/plans",
+        "/api/v1/memories",
         "/api/v1/summaries",
         "/api/v1/tasks",
         "/api/v1/tasks?status=pending",  # the filtered list: the viewset's own way

@@ -157,3 +157,20 @@ def test_the_worker_starts_once_migrations_are_applied(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "waiting for the migrate job" not in result.stderr
     assert "--queue-name" in result.stdout
+
+
+def test_each_role_names_itself_in_the_logs():
+    from config.observability.logs import ROLES
+    from tests.deploy.stack import entrypoint_roles
+
+    named = entrypoint("manage", "shell", "-c", "import os; print(os.environ['APP_ROLE'])")
+    as_given = entrypoint("sh", "-c", 'echo "${APP_ROLE:-none}"')
+
+    assert named.returncode == 0, named.stderr
+    assert named.stdout.strip().splitlines()[-1] == "manage"
+    assert as_given.stdout.strip() == "none"  # the app then calls it manage
+    # Every role the entry point runs is one the logs know, and is exported by that name.
+    text = ENTRYPOINT.read_text()
+    exported = text[: text.index('export APP_ROLE="$role"')].rsplit("\n", 1)[-1]
+    assert set(exported.strip().rstrip(")").split(" | ")) == ROLES
+    assert entrypoint_roles() - {"backend"} == ROLES

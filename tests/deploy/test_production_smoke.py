@@ -386,6 +386,61 @@ def test_the_scheduler_runs(stack):
         time.sleep(0.2)
 
 
+def json_lines(text: str) -> list[dict]:
+    """The app's lines in a role's output (the entry point's own and granian's are text)."""
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def test_a_request_id_follows_its_request_into_the_workers_lines(stack, account):
+    if "worker" in stack.skipped:
+        pytest.skip(stack.skipped["worker"])
+    # A day of its own: the other job test queued yesterday's summary.
+    day = (timezone.now() - timedelta(days=3)).date().isoformat()
+    status, headers, _ = request(
+        stack.ports["http"],
+        "POST",
+        f"/api/v1/summaries/{day}/generate",
+        headers={
+            **HTTPS,
+            "Authorization": f"Bearer {account['access']}",
+            "X-Request-Id": "smoke-follow-1",
+        },
+    )
+    assert status == 202
+    assert headers["X-Request-Id"] == "smoke-follow-1"
+    [access] = [
+        line
+        for line in json_lines(stack.output("http"))
+        if line.get("logger") == "access" and line.get("request_id") == "smoke-follow-1"
+    ]
+    assert (access["role"], access["route"], access["user_id"]) == (
+        "http",
+        "summary-generate",
+        account["id"],
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job_lines = [
+            line
+            for line in json_lines(stack.output("worker"))
+            if line.get("request_id") == "smoke-follow-1"
+        ]
+        if any(line["logger"] == "summaries.tasks" for line in job_lines):
+            break
+        assert stack.processes["worker"].poll() is None, stack.output("worker")
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"no worker line carries the request id:\n{stack.output('worker')}")
+    assert {line["role"] for line in job_lines} == {"worker"}
+    assert len({line["job_id"] for line in job_lines}) == 1
+    # Every line the serving and working roles wrote is one JSON object naming its role (the
+    # scheduler's status lines are django-crontask's command output, not log lines).
+    for role in ("http", "ws", "worker"):
+        lines = stack.output(role).splitlines()
+        assert lines, role
+        assert {json.loads(line)["role"] for line in lines} == {role}, stack.output(role)
+
+
 def test_every_role_stops_on_sigterm_and_no_output_holds_a_secret(stack, account):
     """Last: stops the stack, then reads everything every process printed."""
     stack.stop()

@@ -573,3 +573,22 @@ def test_the_mail_variables_reach_every_app_role_as_exported():
         assert environment["EMAIL_PASSWORD_FILE"] == "/run/secrets/email_password"
     with pytest.raises(KeyError, match="EMAIL_URL"):
         load_stack(EMAIL_URL="")
+
+
+def test_traefik_logs_json_and_keeps_no_header_but_the_request_id():
+    # Headers are dropped (tokens); the request id joins Traefik's line to the app's lines.
+    static = load_yaml("traefik/traefik.yml")
+    assert static["log"]["format"] == "json"
+    assert static["accessLog"]["format"] == "json"
+    assert static["accessLog"]["fields"]["headers"] == {
+        "defaultMode": "drop",
+        "names": {"X-Request-Id": "keep"},
+    }
+
+
+def test_sentry_reaches_every_app_role_and_is_off_unless_set():
+    dsn = "https://publickey@o1.ingest.example.org/2"
+    on = load_stack(SENTRY_DSN=dsn)["services"]
+    for name in APP_SERVICES:
+        assert SERVICES[name]["environment"]["SENTRY_DSN"] == "", name
+        assert on[name]["environment"]["SENTRY_DSN"] == dsn, name
