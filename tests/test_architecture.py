@@ -39,9 +39,10 @@ APP_EDGES: dict[str, set[str]] = {
     # Figures read across tasks, goals and check-ins (issue 24); no rows of its own.
     "insights": {"tasks", "goals", "checkins", "accounts", "config"},
     "summaries": {"tasks", "goals", "checkins", "accounts", "config"},
-    # The day plan and the weekly review (issue 24) read tasks, goals and check-ins, and write
-    # their text with summaries' helpers (language, durations).
-    "planning": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
+    # The day plan and the weekly review (issue 24) read tasks, goals and check-ins, write
+    # their text with summaries' helpers (language, durations), and take the estimate accuracy
+    # their factor is built on from insights (STYLE.md 14: one computation of the figure).
+    "planning": {"summaries", "insights", "tasks", "goals", "checkins", "accounts", "config"},
     # At the top beside chat: it reads tasks and accounts and listens to summaries' and
     # planning's signals.
     "notifications": {

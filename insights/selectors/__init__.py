@@ -8,8 +8,9 @@ active language. Days are local days in the user's timezone (config/localtime.py
 The API for other apps (the day plan, the weekly review):
 
 - `estimate_accuracy(*, user, date_from, date_to)`: tracked against estimated time of the tasks
-  completed over local days `date_from`..`date_to`, overall and per category;
-  `estimate_ratio(accuracy, category_id)` reads the factor to multiply an estimate by.
+  completed over local days `date_from`..`date_to`, overall and per category (the day plan's
+  estimate factor is its overall `ratio`); `estimate_ratio(accuracy, category_id)` reads the
+  factor to multiply one category's estimate by.
 - `mood_insights(*, user, date_from, date_to, now=None)`: mood and energy against categories
   worked on, hour of day and weekday.
 - `goal_pace(*, user, now=None)`: each active goal's pace, as of `now`.

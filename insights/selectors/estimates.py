@@ -1,5 +1,7 @@
 """Estimate accuracy: how long completed tasks took against their estimates (docs/insights.md).
-The day plan corrects estimates with it (`estimate_accuracy` + `estimate_ratio`)."""
+The one computation of the figure: the day plan's estimate factor and the weekly review read
+the overall `ratio` of `estimate_accuracy` (planning/selectors/estimates.py), adding only their
+own window, minimum and bounds."""
 
 from collections import defaultdict
 from datetime import date

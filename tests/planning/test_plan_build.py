@@ -266,3 +266,39 @@ def test_the_factor_is_bounded(user, make_task, finish):
     accuracy = estimate_accuracy_factor(user=user, now=NOW)
 
     assert (accuracy.factor, accuracy.ratio) == (Decimal("3.00"), Decimal("60.00"))
+
+
+def test_the_window_is_the_last_28_local_days_including_today(user, make_task, finish):
+    # NOW is Wednesday 25 November: the window opens at local midnight of 29 October.
+    first_inside, last_outside = madrid(2026, 10, 29, 0, 20), madrid(2026, 10, 28, 23, 59)
+    for n in range(4):
+        inside = first_inside + timedelta(minutes=20 * n)
+        finish(make_task(f"Dentro {n}", estimated_minutes=10), 20, inside)
+        outside = last_outside - timedelta(minutes=100 * n)
+        finish(make_task(f"Fuera {n}", estimated_minutes=10), 100, outside)
+    finish(make_task("Hoy", estimated_minutes=10), 20, madrid(2026, 11, 25, 9, 0))
+
+    accuracy = estimate_accuracy_factor(user=user, now=NOW)
+
+    assert (accuracy.factor, accuracy.sample) == (Decimal("2.00"), 5)
+
+
+def test_below_the_insights_minimum_there_is_no_ratio(user, make_task, finish):
+    for n in range(2):
+        finish(make_task(f"Hecha {n}", estimated_minutes=30), 90, NOW - timedelta(days=n + 1))
+
+    accuracy = estimate_accuracy_factor(user=user, now=NOW)
+
+    assert (accuracy.factor, accuracy.sample, accuracy.ratio) == (Decimal("1.00"), 2, None)
+
+
+def test_the_factor_keeps_two_decimal_places(user, make_task, finish):
+    for n in range(5):  # 78 / 60: insights says 1.3
+        finish(make_task(f"T{n}", estimated_minutes=60), 78, NOW - timedelta(days=n + 1))
+    make_task("Informe", estimated_minutes=60)
+
+    accuracy = estimate_accuracy_factor(user=user, now=NOW)
+    plan, _ = plan_build(user=user, source="api", now=NOW)
+
+    assert (str(accuracy.factor), str(accuracy.ratio)) == ("1.30", "1.30")
+    assert (plan.estimate_factor, plan.items.get().planned_minutes) == (Decimal("1.30"), 78)
