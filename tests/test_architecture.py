@@ -42,9 +42,11 @@ APP_EDGES: dict[str, set[str]] = {
     # The day plan and the weekly review (issue 24) read tasks, goals and check-ins, and write
     # their text with summaries' helpers (language, durations).
     "planning": {"summaries", "tasks", "goals", "checkins", "accounts", "config"},
-    # At the top beside chat: it reads tasks and accounts and listens to summaries' and
-    # planning's signals.
+    # At the top, above chat: it reads tasks and goals, listens to summaries' and planning's
+    # signals, and its nudges open a conversation in which the assistant has asked (issue 24),
+    # written by chat.
     "notifications": {
+        "chat",
         "planning",
         "summaries",
         "tasks",

@@ -52,6 +52,7 @@ class Notification(models.Model):
         SUMMARY_READY = "summary_ready", _("Summary ready")
         STALE_TIMER = "stale_timer", _("Stale timer")
         WEEKLY_REVIEW = "weekly_review", _("Weekly review")
+        GOAL_BEHIND_PACE = "goal_behind_pace", _("Goal behind pace")
         TEST = "test", _("Test")
 
     class Status(models.TextChoices):
@@ -71,6 +72,9 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.CharField(_("body"), max_length=500)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    # Expo's `categoryId`: the buttons the phone shows under the notification, registered by
+    # the app under this name (docs/push.md, "Answering from the notification").
+    category = models.CharField(_("category"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), default=dj_timezone.now, editable=False)
 
     class Meta:
