@@ -51,7 +51,8 @@ def goal_behind_title(*, user, goal_title: str) -> str:
         return _("“%(title)s” is behind pace") % {"title": goal_title[:120]}
 
 
-def goal_behind_question(*, user, goal, current: Decimal, expected: Decimal) -> str:
+def goal_behind_question(*, user, goal, current: Decimal, asked: Decimal, expected: Decimal) -> str:
+    """`asked`: what the period asks (the target, less a paused share)."""
     with translation.override(user.language):
         return _(
             "“%(title)s” is behind %(period)s: %(current)s of %(target)s %(unit)s so far, where "
@@ -61,7 +62,7 @@ def goal_behind_question(*, user, goal, current: Decimal, expected: Decimal) -> 
             "title": goal.title[:120],
             "period": _period(goal.period),
             "current": number(current),
-            "target": number(goal.target_value),
+            "target": number(asked),
             "unit": goal.unit,
             "expected": number(expected),
         }

@@ -50,6 +50,8 @@ class GoalStats:
     streak: int | None
     # The last day of the pause today falls in (docs/goals.md, "Pausing a goal").
     paused_until: date | None = None
+    # The pauses read for the streak (those reaching into its window), for goals/pace.py.
+    pauses: tuple[Span, ...] = ()
 
 
 def goal_list(*, user: User, status: str | None = None) -> QuerySet:
@@ -289,6 +291,7 @@ def _build(goal: Goal, *, sums: dict, today: date, pauses: list[Span] = ()) -> G
         period_end=period_end,
         streak=streak,
         paused_until=paused_until(pauses, today),
+        pauses=tuple(pauses),
     )
 
 
@@ -319,31 +322,6 @@ def goal_stats(goal: Goal, *, user: User | None = None, now: datetime | None = N
     """current_value / total_value / progress_percent / remaining / period_start / period_end /
     streak for one goal, as of `now` (default: now) in the user's timezone."""
     return goal_stats_many([goal], user=user, now=now)[goal.pk]
-
-
-@dataclass(frozen=True)
-class EvenPace:
-    """Where a periodic goal would be now at an even pace through its current period."""
-
-    expected: Decimal  # target x elapsed
-    elapsed: float  # the share of the period passed, 0 to 1
-
-
-def goal_even_pace(goal: Goal, stats: GoalStats, *, user: User, now: datetime) -> EvenPace | None:
-    """For a periodic goal in its current period: the share of the period passed at `now`
-    (from local midnight of its first day, or of the goal's start date when it started within
-    the period, to the local midnight after its last day) and what an even pace would have
-    gained by then. None for a goal without a period, not started yet or past its due date."""
-    today = local_today(user.tz, now)
-    if not goal.is_periodic or stats.period_start is None or goal.start_date > today:
-        return None
-    if goal.due_date is not None and goal.due_date < today:
-        return None
-    start = local_midnight(max(stats.period_start, goal.start_date), user.tz)
-    end = local_midnight(stats.period_end + timedelta(days=1), user.tz)
-    elapsed = min(max((now - start) / (end - start), 0.0), 1.0)
-    expected = (goal.target_value * Decimal(str(elapsed))).quantize(CENTS)
-    return EvenPace(expected=expected, elapsed=elapsed)
 
 
 def goal_total(*, goal: Goal) -> Decimal:

@@ -30,7 +30,8 @@ from chat.models import Nudge
 from chat.nudges import nudge_open
 from config.localtime import ONE_DAY, wall_clock_instant
 from goals.models import Goal
-from goals.selectors import goal_even_pace, goal_stats_many
+from goals.pace import even_pace
+from goals.selectors import goal_stats_many
 from tasks.models import Task, TaskEvent
 
 Kind = Notification.Kind
@@ -193,10 +194,10 @@ PACE_MIN_ELAPSED = 0.5
 
 
 def goal_behind_pace(goal: Goal, stats, *, user: User, now: datetime):
-    """The goal's even pace (goals.selectors.goal_even_pace) when it is behind it: at least
-    PACE_MIN_ELAPSED of its current period has passed and its value this period is below what
-    an even pace would have gained by now. None otherwise."""
-    pace = goal_even_pace(goal, stats, user=user, now=now)
+    """The goal's even pace (goals/pace.py) when it is behind it: at least PACE_MIN_ELAPSED of
+    its current period (its unpaused days) has passed and its value this period is below what
+    an even pace would have gained by now. None otherwise, and while it is paused."""
+    pace = even_pace(goal, stats, tz=user.tz, now=now)
     if pace is None or pace.elapsed < PACE_MIN_ELAPSED:
         return None
     if stats.current_value >= pace.expected:
@@ -238,6 +239,7 @@ def goal_pace_nudges_run(*, now: datetime) -> PushCounts:
                     user=user,
                     goal=goal,
                     current=stats[goal.pk].current_value,
+                    asked=pace.asked,
                     expected=pace.expected,
                 ),
                 push_data={"type": "goal_behind_pace", "goal_id": str(goal.id)},

@@ -394,6 +394,25 @@ def test_logging_progress_in_the_conversation_settles_the_goal_question(user, sa
     assert (nudge.answer, nudge.answered_by) == ("progress", "chat")
 
 
+def test_a_yes_to_the_pause_settles_the_goal_question_through_pause_goal(user, say, fake_openai):
+    nudge = ask_about_goal(user)
+    today = timezone.now().astimezone(user.tz).date()
+    until = today + timedelta(days=3)
+    fake_openai.add_tool_calls(
+        (
+            "pause_goal",
+            {"goal_id": str(nudge.goal_id), "from": str(today), "to": str(until)},
+        )
+    )
+    fake_openai.add_text("Pausado hasta el jueves.")
+
+    say("sí, estoy enfermo, páusalo unos días", conversation_id=str(nudge.conversation_id))
+
+    nudge.refresh_from_db()
+    assert (nudge.answer, nudge.answered_by) == ("paused", "chat")
+    assert nudge.goal.pauses.get().date_to == until
+
+
 def test_a_goal_question_has_no_buttons(user, api_client):
     nudge = ask_about_goal(user)
 

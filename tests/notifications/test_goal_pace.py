@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import Notification
 from chat.models import Conversation, Message, Nudge
-from goals.models import Goal, GoalProgress
+from goals.models import Goal, GoalPause, GoalProgress
 from notifications.services import goal_pace_nudges_run
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +117,32 @@ def test_a_daily_goal_is_asked_in_the_evening(fake_expo, ana):
     assert goal_pace_nudges_run(now=madrid(MONDAY, 18, 30)).sent == 1
     assert fake_expo.delivered[0]["body"].startswith(
         "«Agua» va con retraso hoy: llevas 2 de 8 vasos y a un ritmo constante irías por 6.2."
+    )
+
+
+def pause(goal, first: date, last: date):
+    GoalPause.objects.create(goal=goal, user=goal.user, date_from=first, date_to=last)
+
+
+def test_a_goal_paused_today_is_not_asked(fake_expo, ana):
+    reading = goal(ana)
+    pause(reading, MONDAY + timedelta(days=3), MONDAY + timedelta(days=5))
+
+    assert goal_pace_nudges_run(now=THURSDAY_EVENING).sent == 0
+
+
+def test_paused_days_neither_count_as_passed_nor_ask_their_share(fake_expo, ana):
+    reading = goal(ana)
+    pause(reading, MONDAY, MONDAY + timedelta(days=1))  # Monday and Tuesday
+    progress(reading, 1, madrid(MONDAY + timedelta(days=2), 9))
+
+    # Wednesday and most of Thursday: 35 % of the five unpaused days.
+    assert goal_pace_nudges_run(now=THURSDAY_EVENING).sent == 0
+    assert goal_pace_nudges_run(now=THURSDAY_EVENING + timedelta(days=2)).sent == 1
+    # The week asks 5 x 5/7 = 3.58 (3.6 written), and by Saturday evening 2.7 of it.
+    assert fake_expo.delivered[0]["body"].startswith(
+        "«Leer» va con retraso esta semana: llevas 1 de 3.6 sesiones y a un ritmo constante "
+        "irías por 2.7."
     )
 
 
