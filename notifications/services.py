@@ -150,6 +150,12 @@ def proposed_stop(task: Task, now: datetime) -> datetime:
     return guess
 
 
+def _asked(user_id, kind: str, key: str) -> bool:
+    """Asked already: skip the question's figures (notification_create would refuse it too, under
+    the user's lock, which is what makes it once; this only spares the work every run)."""
+    return Notification.objects.filter(user_id=user_id, kind=kind, dedupe_key=key).exists()
+
+
 def stale_timer_nudges_run(*, now: datetime) -> PushCounts:
     counts, queued = PushCounts(), []
     threshold = now - timedelta(hours=settings.PUSH_STALE_TIMER_HOURS)
@@ -160,15 +166,16 @@ def stale_timer_nudges_run(*, now: datetime) -> PushCounts:
         .select_related("user")
     )
     for task in running:
-        if not is_stale(task, now):
+        # One nudge per run of the timer: a pause and a new start is a new run.
+        key = f"{task.id}:{task.running_since.isoformat()}"
+        if not is_stale(task, now) or _asked(task.user_id, Kind.STALE_TIMER, key):
             continue
         user = task.user
         proposed = proposed_stop(task, now)
         outcome, notification = nudge_open(
             user=user,
             kind=Kind.STALE_TIMER,
-            # One nudge per run of the timer: a pause and a new start is a new run.
-            key=f"{task.id}:{task.running_since.isoformat()}",
+            key=key,
             title=stale_timer_title(user.language, task_title=task.title),
             question=nudge_text.stale_timer_question(
                 user=user,
@@ -228,12 +235,13 @@ def goal_pace_nudges_run(*, now: datetime) -> PushCounts:
         stats = goal_stats_many(rows, user=user, now=now)
         for goal in rows:
             pace = goal_behind_pace(goal, stats[goal.pk], user=user, now=now)
-            if pace is None:
+            key = f"{goal.id}:{stats[goal.pk].period_start.isoformat()}"
+            if pace is None or _asked(user.pk, Kind.GOAL_BEHIND_PACE, key):
                 continue
             outcome, notification = nudge_open(
                 user=user,
                 kind=Kind.GOAL_BEHIND_PACE,
-                key=f"{goal.id}:{stats[goal.pk].period_start.isoformat()}",
+                key=key,
                 title=nudge_text.goal_behind_title(user=user, goal_title=goal.title),
                 question=nudge_text.goal_behind_question(
                     user=user,
