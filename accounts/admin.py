@@ -190,6 +190,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "title",
         "body",
         "data",
+        "category",
         "created_at",
     ]
     inlines = [PushMessageInline]

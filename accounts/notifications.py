@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Notification, PushMessage, User
 from accounts.push import PushCounts, push_send_pending
 
-KINDS_WITH_PREFERENCE = ("checkin_reminder", "summary_ready", "stale_timer", "weekly_review")
+KINDS_WITH_PREFERENCE = (
+    "checkin_reminder",
+    "summary_ready",
+    "stale_timer",
+    "weekly_review",
+    "goal_behind_pace",
+)
 # Counted against PUSH_MAX_PER_DAY: what reached, or is about to reach, the person.
 _COUNTED = (Notification.Status.PENDING, Notification.Status.SENT, Notification.Status.LOGGED)
 
@@ -56,6 +62,7 @@ def notification_create(
     data: dict,
     now: datetime | None = None,
     record_skips: bool = True,
+    category: str = "",
 ) -> tuple[str, Notification | None]:
     """Write the notification and one pending message per device; answer what happened
     ("queued", "duplicate", "disabled", "no_devices", "quiet_hours" or "daily_cap") and the
@@ -63,7 +70,8 @@ def notification_create(
 
     A skip for quiet hours or the cap is recorded (it uses up the key: that reminder's moment
     is gone) unless `record_skips` is false, which leaves the key for a later run (the stale
-    timer nudge comes once quiet hours end if the timer still runs). Test pushes
+    timer nudge comes once quiet hours end if the timer still runs). `category` is Expo's
+    `categoryId` (the buttons under the notification; docs/push.md). Test pushes
     (`kind="test"`) ignore preferences, quiet hours and the cap: an operator asked for them.
     """
     now = now or timezone.now()
@@ -98,6 +106,7 @@ def notification_create(
                 title=title[:200],
                 body=body[:500],
                 data=data,
+                category=category,
                 created_at=now,
             )
             if outcome == "queued":
@@ -145,19 +154,17 @@ def weekly_review_text(language: str) -> tuple[str, str]:
         return _("Your weekly review is ready"), _("See what moved this week, and what stalled.")
 
 
-def stale_timer_text(language: str, *, task_title: str, minutes: int) -> tuple[str, str]:
+def duration_text(minutes: int) -> str:
+    """ "3 h 05 min", "46 min", in the active language."""
+    hours, mins = divmod(minutes, 60)
+    if hours:
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": mins}
+    return _("%(m)d min") % {"m": mins}
+
+
+def stale_timer_title(language: str, *, task_title: str) -> str:
     with translation.override(language):
-        title = _("Still on “%(title)s”?") % {"title": task_title[:120]}
-        hours, mins = divmod(minutes, 60)
-        running = (
-            _("%(h)d h %(m)02d min") % {"h": hours, "m": mins}
-            if hours
-            else (_("%(m)d min") % {"m": mins})
-        )
-        body = _("The timer has been running for %(running)s. Pause it if you are done.") % {
-            "running": running
-        }
-        return title, body
+        return _("Still on “%(title)s”?") % {"title": task_title[:120]}
 
 
 def test_push_text(language: str) -> tuple[str, str]:

@@ -317,6 +317,7 @@ def push_send_pending(*, notification_ids=None) -> PushCounts:
                     title=m.notification.title,
                     body=m.notification.body,
                     data=m.notification.data,
+                    category=m.notification.category or None,
                     sound="default",
                     priority="high",
                 )

@@ -21,7 +21,8 @@ def _hhmm(value, field: str) -> str:
 def validate_preferences(value) -> dict:
     """Known keys only: `summary_hour` (0-23), `checkin_reminders` (list of "HH:MM", at most 6),
     `quiet_hours` ({"start": "HH:MM", "end": "HH:MM"}), `notifications` (which push kinds
-    are on: {"checkin_reminder"|"summary_ready"|"stale_timer"|"weekly_review": bool}),
+    are on: {"checkin_reminder"|"summary_ready"|"stale_timer"|"weekly_review"|
+    "goal_behind_pace": bool}),
     `working_hours` ({"start": "HH:MM", "end": "HH:MM"}, start before end: the day plan) and
     `weekly_review` ({"weekday": 1-7, ISO, 7 = Sunday, "hour": 0-23}). `null` removes the last
     two (back to their defaults, docs/planning.md)."""
@@ -95,7 +96,13 @@ def _weekly_review(moment) -> None:
         raise serializers.ValidationError({"weekly_review": [_("An hour from 0 to 23.")]})
 
 
-NOTIFICATION_KINDS = ("checkin_reminder", "summary_ready", "stale_timer", "weekly_review")
+NOTIFICATION_KINDS = (
+    "checkin_reminder",
+    "summary_ready",
+    "stale_timer",
+    "weekly_review",
+    "goal_behind_pace",
+)
 
 
 def _notification_kinds(kinds) -> None:

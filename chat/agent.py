@@ -26,9 +26,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.utils import translation
-from django.utils.translation import gettext as _
 
-from chat import prompt, selectors, services, tools
+from chat import limits, nudges, prompt, selectors, services, tools
 from chat.errors import (
     AssistantTimeout,
     AssistantTurnTimeout,
@@ -128,9 +127,8 @@ async def run_turn(
                 setup_thread=setup_thread,
             )
             await turn.send("message.accepted", message=turn.user_message_data)
-            if not llm.is_configured():
-                raise AssistantUnavailable()
-            result = await turn.run()
+            # No model: a nudge's conversation still takes its short answers (chat/nudges.py).
+            result = await (turn.run() if llm.is_configured() else turn.run_without_model())
             outcome = "complete"
             return result
         except asyncio.CancelledError:
@@ -202,6 +200,18 @@ class _Turn:
                 await self._store_remains(Message.Status.FAILED)
             raise
 
+    async def run_without_model(self) -> TurnResult:
+        """A nudge's reply by a grammar, through the same tool; else 503 (chat/nudges.py)."""
+        reply = await database_sync_to_async(nudges.nudge_reply_without_model)(
+            user=self.user, conversation_id=self.conversation_id, content=self.user_message.content
+        )
+        self.model = ""  # a template, not a model's words
+        for action in reply.actions:
+            self.actions.append(action)
+            await self.send("assistant.action", action=action)
+        await self._say(reply.text)
+        return await self._finish()
+
     async def _run(self) -> TurnResult:
         messages = await self.setup_thread(prompt.build_messages)(
             user=self.user, user_message=self.user_message
@@ -210,14 +220,14 @@ class _Turn:
         for round_number in range(MAX_TOOL_ROUNDS + 1):
             offer_tools = round_number < MAX_TOOL_ROUNDS and not self.limits.turn_spent
             if not offer_tools:
-                messages.append({"role": "system", "content": _round_limit_note()})
+                messages.append({"role": "system", "content": limits.round_limit_note()})
             completion = await self._stream(messages, schemas if offer_tools else None)
             if completion.tool_calls and offer_tools:
                 await self._run_tools(completion, messages)
                 continue
             if completion.tool_calls:
                 # A server that ignores the missing `tools` and still asks: stop politely.
-                await self._say(_round_limit_reply())
+                await self._say(limits.round_limit_reply())
             break
         return await self._finish()
 
@@ -356,6 +366,8 @@ def _run_tool_and_record(*, user, conversation_id: str, call: llm.ToolCallReques
         services.tool_result_record(
             user=user, conversation_id=conversation_id, tool_call_id=call.id, action=action
         )
+        if call.name in nudges.SETTLING_TOOLS:  # it may answer the question that opened it
+            nudges.nudge_settle(user=user, conversation_id=conversation_id, action=action)
     return action
 
 
@@ -379,20 +391,4 @@ def _record_remains(
         actions=actions,
         status=status,
         **usage,
-    )
-
-
-def _round_limit_note() -> str:
-    return _(
-        "You have used all the tool rounds or tool calls allowed for this message. Do not "
-        "call tools now: "
-        "tell the user briefly what was done and what is left, and invite them to continue "
-        "in a new message."
-    )
-
-
-def _round_limit_reply() -> str:
-    return _(
-        "I have reached the limit of steps I can take for one message. Tell me how to "
-        "continue and I will pick it up from here."
     )

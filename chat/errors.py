@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
-from config.exceptions import DomainError, NotFound
+from config.exceptions import Conflict, DomainError, NotFound
 
 
 class AssistantUnavailable(DomainError):
@@ -115,3 +115,20 @@ class VoiceUploadsInProgress(DomainError):
         "Your other voice messages are still being processed. Wait for their answers, then "
         "send this one."
     )
+
+
+class NudgeNotFound(NotFound):
+    message = _("Nudge not found.")
+
+
+class NudgeOutdated(Conflict):
+    """The timer a nudge asked about was stopped or started again since: its proposed stop
+    no longer applies to anything."""
+
+    code = "nudge_outdated"
+    message = _("The timer was stopped or started again since this question; nothing changed.")
+
+
+class NudgeActionNotOffered(Conflict):
+    code = "nudge_action_not_offered"
+    message = _("This question is not answered with that button; answer it in its conversation.")

@@ -66,3 +66,21 @@ class ToolCallLimits:
                 % {"n": self.per_round},
             }
         return None
+
+
+def round_limit_note() -> str:
+    """Told to the model when the turn's rounds or calls are spent (its last, tool-less call)."""
+    return _(
+        "You have used all the tool rounds or tool calls allowed for this message. Do not "
+        "call tools now: "
+        "tell the user briefly what was done and what is left, and invite them to continue "
+        "in a new message."
+    )
+
+
+def round_limit_reply() -> str:
+    """The answer when a server still asks for tools after the last round."""
+    return _(
+        "I have reached the limit of steps I can take for one message. Tell me how to "
+        "continue and I will pick it up from here."
+    )

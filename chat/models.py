@@ -116,3 +116,104 @@ class Message(models.Model):
         return self.role == self.Role.USER or (
             self.role == self.Role.ASSISTANT and self.tool_calls is None
         )
+
+
+class Nudge(models.Model):
+    """A question the assistant asked first, by push: "did you stop at 18:10?" about a timer
+    left running, "shall we pause it?" about a goal behind pace. It opens its own
+    conversation, whose first message is the question, and is settled once: by the person's
+    answer there (text or voice, through the assistant's tools), or by a button under the
+    notification (`POST /api/v1/nudges/{id}/answer`). Answering again changes nothing.
+
+    `key` names what was asked about (the timer's run, the goal's period), the same key as the
+    notification's: one nudge per run or period."""
+
+    class Kind(models.TextChoices):
+        STALE_TIMER = "stale_timer", _("Forgotten timer")
+        GOAL_BEHIND_PACE = "goal_behind_pace", _("Goal behind pace")
+
+    class Answer(models.TextChoices):
+        STOPPED = "stopped", _("Stopped: the timer was corrected")
+        CONTINUE = "continue", _("Still working")
+        PAUSED = "paused", _("Goal paused")
+        PROGRESS = "progress", _("Progress logged")
+
+    class Channel(models.TextChoices):
+        PUSH = "push", _("Notification button")
+        CHAT = "chat", _("Conversation")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="nudges",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    key = models.CharField(_("key"), max_length=200)
+    task = models.ForeignKey(
+        "tasks.Task",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="nudges",
+        verbose_name=_("task"),
+    )
+    goal = models.ForeignKey(
+        "goals.Goal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="nudges",
+        verbose_name=_("goal"),
+    )
+    # Kept when the person deletes the conversation: the notification's buttons still work.
+    conversation = models.OneToOneField(
+        Conversation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="nudge",
+        verbose_name=_("conversation"),
+    )
+    question = models.TextField(_("question"))
+    asked_at = models.DateTimeField(_("asked at"))
+    # The timer's run asked about (its running_since), and the stop the question proposes.
+    run_started_at = models.DateTimeField(_("run started at"), null=True, blank=True)
+    proposed_stopped_at = models.DateTimeField(_("proposed stop"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer = models.CharField(_("answer"), max_length=16, choices=Answer.choices, blank=True)
+    answered_by = models.CharField(
+        _("answered by"), max_length=8, choices=Channel.choices, blank=True
+    )
+    # Where the timer was stopped when the answer corrected it.
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "nudges"
+        ordering = ["-asked_at", "-id"]
+        verbose_name = _("nudge")
+        verbose_name_plural = _("nudges")
+        indexes = [models.Index(fields=["user", "-asked_at"], name="nudges_user_recent")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="nudges_once_per_key"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="stale_timer", goal__isnull=True)
+                    | models.Q(kind="goal_behind_pace", task__isnull=True)
+                ),
+                name="nudges_subject_of_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True, answer="")
+                | models.Q(answered_at__isnull=False) & ~models.Q(answer=""),
+                name="nudges_answer_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.asked_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from chat import selectors
 from chat.models import Message
+from chat.nudge_text import nudge_context
 from memories.selectors import memory_texts
 from tasks.selectors import running_task
 
@@ -229,15 +230,20 @@ def history(*, user_message: Message, budget: int | None = None) -> list[dict]:
 
 
 def build_messages(*, user, user_message: Message) -> list[dict]:
+    system = system_prompt(
+        user=user, running_task=running_task(user=user), memories=memory_texts(user=user)
+    )
+    opening = []
+    nudge = selectors.conversation_nudge(conversation_id=user_message.conversation_id)
+    if nudge is not None:
+        # The conversation opened with the assistant's question (a nudge): the model reads it
+        # as its own first message (the history starts at a user message) and is told what
+        # it was about and how to settle it.
+        system += "\n" + nudge_context(nudge, user=user)
+        opening = [{"role": "assistant", "content": nudge.question}]
     return [
-        {
-            "role": "system",
-            "content": system_prompt(
-                user=user,
-                running_task=running_task(user=user),
-                memories=memory_texts(user=user),
-            ),
-        },
+        {"role": "system", "content": system},
+        *opening,
         *history(user_message=user_message),
         {"role": "user", "content": user_message.content},
     ]

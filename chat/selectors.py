@@ -3,8 +3,8 @@
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
-from chat.errors import ConversationNotFound
-from chat.models import Conversation, Message
+from chat.errors import ConversationNotFound, NudgeNotFound
+from chat.models import Conversation, Message, Nudge
 from config.ids import parse_uuid
 
 PREVIEW_CHARS = 120
@@ -91,3 +91,21 @@ def turn_answered(*, conversation_id, since: Message) -> bool:
         tool_calls__isnull=True,
         created_at__gte=since.created_at,
     ).exists()
+
+
+def nudge_get(*, user, nudge_id) -> Nudge:
+    """One of the user's nudges; a missing, malformed or someone else's id is the same 404."""
+    nudge_uuid = parse_uuid(nudge_id)
+    nudge = None
+    if nudge_uuid is not None:
+        nudge = Nudge.objects.filter(pk=nudge_uuid, user=user).first()
+    if nudge is None:
+        raise NudgeNotFound()
+    return nudge
+
+
+def conversation_nudge(*, conversation_id) -> Nudge | None:
+    """The nudge that opened the conversation, with what it asked about, or None."""
+    return (
+        Nudge.objects.filter(conversation_id=conversation_id).select_related("task", "goal").first()
+    )

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chat.models import Conversation, Message
+from chat.models import Conversation, Message, Nudge
 
 CONTENT_MAX_CHARS = 4000
 
@@ -139,4 +139,41 @@ class ChatUsageSerializer(serializers.Serializer):
     remaining = serializers.IntegerField(allow_null=True, help_text="null when no budget.")
     resets_at = serializers.DateTimeField(
         help_text="The next 00:00 UTC, written with the user's UTC offset (for display)."
+    )
+
+
+class NudgeSerializer(serializers.ModelSerializer):
+    """A question the assistant asked first, by push, and how it was answered."""
+
+    task_id = serializers.UUIDField(read_only=True, allow_null=True)
+    goal_id = serializers.UUIDField(read_only=True, allow_null=True)
+    conversation_id = serializers.UUIDField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Nudge
+        fields = [
+            "id",
+            "kind",
+            "task_id",
+            "goal_id",
+            "conversation_id",
+            "question",
+            "asked_at",
+            "proposed_stopped_at",
+            "answered_at",
+            "answer",
+            "answered_by",
+            "stopped_at",
+        ]
+        read_only_fields = fields
+
+
+class NudgeAnswerSerializer(serializers.Serializer):
+    """The button pressed under the notification (the action identifiers of the Expo
+    category, docs/push.md)."""
+
+    action = serializers.ChoiceField(
+        choices=[Nudge.Answer.STOPPED, Nudge.Answer.CONTINUE],
+        help_text="`stopped`: the timer stopped at the time the question proposed; "
+        "`continue`: still working, leave it running.",
     )

@@ -2,11 +2,12 @@ from asgiref.sync import async_to_sync
 from django.db import connection
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat import budget, selectors, services, voice
+from chat import budget, nudges, selectors, services, voice
 from chat.agent import run_turn
 from chat.audio import is_audio_file
 from chat.errors import (
@@ -16,7 +17,7 @@ from chat.errors import (
     TranscriptTooLong,
     VoiceUnavailable,
 )
-from chat.models import Conversation
+from chat.models import Conversation, Nudge
 from chat.serializers import (
     CONTENT_MAX_CHARS,
     ChatReplySerializer,
@@ -25,12 +26,15 @@ from chat.serializers import (
     ConversationSerializer,
     ConversationUpdateSerializer,
     MessageCreateSerializer,
+    NudgeAnswerSerializer,
+    NudgeSerializer,
     VoiceMessageCreateSerializer,
     VoiceReplySerializer,
 )
 from chat.voice_uploads import voice_upload_slot
 from config import llm
 from config.throttling import UserRateThrottle, UserThrottle
+from config.viewsets import UserScopedViewSet
 
 CONVERSATION_BUSY = (
     "`conversation_busy`: another turn of this conversation is still being answered "
@@ -248,3 +252,41 @@ class ConversationViewSet(
         conversation = self.get_object()
         services.conversation_delete(user=request.user, conversation=conversation)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(retrieve=extend_schema(summary="A question the assistant asked by push"))
+class NudgeViewSet(UserScopedViewSet):
+    queryset = Nudge.objects.none()  # the model, for the schema; selectors scope
+    serializer_class = NudgeSerializer
+
+    def retrieve(self, request, pk=None):
+        nudge = selectors.nudge_get(user=request.user, nudge_id=pk)
+        return Response(NudgeSerializer(nudge).data)
+
+    @extend_schema(
+        request=NudgeAnswerSerializer,
+        responses={
+            200: NudgeSerializer,
+            404: OpenApiResponse(description="Unknown nudge (or another user's)."),
+            409: OpenApiResponse(
+                description="`nudge_outdated`: the timer was stopped or started again since "
+                "the question (nothing changes); `nudge_action_not_offered`: this kind of "
+                "question has no such button."
+            ),
+        },
+        summary="Answer a question from the button under its notification",
+        description="What the app posts when a button of the notification is pressed, "
+        "without opening the conversation: `stopped` stops the timer at the time the question "
+        "proposed, `continue` leaves it running; the conversation gets the answer and the "
+        "reply. A nudge already answered (here or in its conversation) is returned unchanged: "
+        "answering twice does nothing the second time.",
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        data = self.validated_for(
+            lambda: selectors.nudge_get(user=request.user, nudge_id=pk),
+            NudgeAnswerSerializer,
+            request.data,
+        )
+        nudge = nudges.nudge_answer(user=request.user, nudge_id=pk, action=data["action"])
+        return Response(NudgeSerializer(nudge).data)

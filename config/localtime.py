@@ -97,3 +97,16 @@ def period_bounds(period: str, day: date) -> tuple[date, date]:
 def previous_period_start(period: str, start: date) -> date:
     """The first day of the period right before the one starting on `start`."""
     return period_bounds(period, start - ONE_DAY)[0]
+
+
+def latest_wall_clock_instant(at: time, tz: ZoneInfo, now: datetime) -> datetime:
+    """The most recent instant, not after `now`, at which the wall clock in `tz` showed `at`:
+    what a person means by "at 18:10" about something already past ("I stopped at 18:10"
+    said at 02:00 is yesterday's). In UTC; a time in a gap is read as `wall_clock_instant`
+    reads it."""
+    today = now.astimezone(tz).date()
+    for day in (today, today - ONE_DAY, today - 2 * ONE_DAY):
+        instant = wall_clock_instant(day, at, tz)
+        if instant <= now:
+            return instant
+    raise AssertionError("a wall-clock time recurs within two days")  # pragma: no cover

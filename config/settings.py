@@ -397,6 +397,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two fields named "kind": check-ins keep the name they had, nudges get their own.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "checkins.models.CheckIn.Kind",
+        "NudgeKindEnum": "chat.models.Nudge.Kind",
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["config.schema.canonical_paths"],
     "POSTPROCESSING_HOOKS": [
@@ -516,6 +521,10 @@ PUSH_MAX_ATTEMPTS = env.int("PUSH_MAX_ATTEMPTS", default=8)
 PUSH_REMINDER_WINDOW_MINUTES = env.int("PUSH_REMINDER_WINDOW_MINUTES", default=30)
 # A running timer gets its nudge after this many hours, or once it passes its estimate.
 PUSH_STALE_TIMER_HOURS = env.float("PUSH_STALE_TIMER_HOURS", default=3.0)
+# From this local hour a periodic goal behind pace is asked about (once per goal and period).
+PUSH_GOAL_PACE_HOUR = env.int("PUSH_GOAL_PACE_HOUR", default=18)
+if not 0 <= PUSH_GOAL_PACE_HOUR <= 23:
+    raise ImproperlyConfigured("PUSH_GOAL_PACE_HOUR must be from 0 to 23.")
 
 # --- Email (accounts/emails.py, accounts/tasks.py; docs/accounts.md) -------------------------
 # EMAIL_URL picks the mailer (django-environ's email_url, into Django 6.1's MAILERS):

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.admin_login import admin_login
+from chat.urls import nudge_urlpatterns
 from config import health, views
 
 api_v1 = [
@@ -17,6 +18,7 @@ api_v1 = [
     re_path(r"^", include("insights.urls")),
     re_path(r"^", include("planning.urls")),  # plans and weekly reviews (issue 24)
     re_path(r"^chat/", include("chat.urls")),
+    re_path(r"^", include(nudge_urlpatterns)),  # POST /nudges/{id}/answer (issue 24)
     re_path(r"^", include("privacy.urls")),  # GET /export (issue 23)
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -50,6 +50,8 @@ class GoalStats:
     streak: int | None
     # The last day of the pause today falls in (docs/goals.md, "Pausing a goal").
     paused_until: date | None = None
+    # The pauses read for the streak (those reaching into its window), for goals/pace.py.
+    pauses: tuple[Span, ...] = ()
 
 
 def goal_list(*, user: User, status: str | None = None) -> QuerySet:
@@ -289,6 +291,7 @@ def _build(goal: Goal, *, sums: dict, today: date, pauses: list[Span] = ()) -> G
         period_end=period_end,
         streak=streak,
         paused_until=paused_until(pauses, today),
+        pauses=tuple(pauses),
     )
 
 

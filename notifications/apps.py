@@ -4,10 +4,11 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     """Push notification jobs (no models: devices and the notification log live in accounts).
 
-    It sits at the top beside chat: it reads tasks (the stale-timer nudge reads running
-    timers) and listens to summaries (`summaries.signals.summary_ready`, sent after the
-    scheduled job stores a summary) and planning (`planning.signals.review_ready`, after a
-    weekly review); nothing imports it (docs/architecture.md)."""
+    It sits at the top, above chat: it reads tasks and goals (running timers, goals behind
+    pace), has chat open the conversation each nudge asks in (chat/nudges.py), and listens to
+    summaries (`summaries.signals.summary_ready`, sent after the scheduled job stores a
+    summary) and planning (`planning.signals.review_ready`, after a weekly review); nothing
+    imports it (docs/architecture.md)."""
 
     name = "notifications"
 

@@ -32,6 +32,15 @@ def send_stale_timer_nudges() -> dict:
     return vars(counts)
 
 
+@cron("7 * * * *")
+@task
+def send_goal_pace_nudges() -> dict:
+    """Hourly, so that it is "once a day, from PUSH_GOAL_PACE_HOUR" in every time zone."""
+    counts = services.goal_pace_nudges_run(now=timezone.now())
+    counts.log("send_goal_pace_nudges")
+    return vars(counts)
+
+
 @task
 def notify_summary_ready(user_id: str, summary_date: str) -> dict:
     """Queued when a daily summary is stored (notifications/receivers.py), or directly:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import F, QuerySet
 
 from accounts.models import Device, Notification, User
-from chat.models import Conversation, Message
+from chat.models import Conversation, Message, Nudge
 from checkins.models import CheckIn
 from goals.models import Goal, GoalPause, GoalProgress
 from memories.models import Memory
@@ -67,6 +67,7 @@ def export_kinds(*, user: User) -> list[Kind]:
         Kind("weekly_reviews", _values(WeeklyReview, user=user)),
         Kind("devices", _values(Device, user=user)),
         Kind("notifications", _values(Notification, user=user)),
+        Kind("nudges", _values(Nudge, user=user)),
     ]
 
 

@@ -1,12 +1,14 @@
 """Input fields of tasks shared with the apps that point at them (goals take a category)."""
 
-from datetime import datetime
+import re
+from datetime import datetime, time
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.localtime import latest_wall_clock_instant
 from tasks.errors import UNKNOWN_CATEGORY
 from tasks.models import Category
 from tasks.selectors import category_list
@@ -33,6 +35,39 @@ class AwareDateTimeField(serializers.DateTimeField):
                 parsed = None
             if parsed is not None and timezone.is_naive(parsed):
                 self.fail("naive")
+        return super().to_internal_value(value)
+
+
+# "18:10", "8:05", "at 18:10", "a las 18:10": a time of day on the person's own clock.
+_CLOCK_TIME = re.compile(r"^(?:at\s+|a\s+las?\s+)?([01]?\d|2[0-3])[:.h]([0-5]\d)$", re.IGNORECASE)
+
+
+def parse_clock_time(value: str) -> time | None:
+    """The time of day in "18:10" (or "18.10", "18h10", "at 18:10", "a las 18:10"), or None."""
+    match = _CLOCK_TIME.match(value.strip())
+    return time(int(match[1]), int(match[2])) if match else None
+
+
+class PastMomentField(AwareDateTimeField):
+    """A moment that has passed: ISO 8601 with an offset, or a time of day on the person's
+    clock ("18:10", "at 18:10", "a las 18:10"), read as the latest such moment that is not
+    in the future in their time zone (`context["user"]`): "18:10" said at 02:00 is
+    yesterday's. Whether the moment fits (not in the future, after a start) is the service's
+    rule."""
+
+    default_error_messages = {
+        "invalid": _(
+            "Use an ISO 8601 date-time with its offset (2026-03-01T18:10:00+01:00) or a time "
+            "of day such as 18:10."
+        ),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            at = parse_clock_time(value)
+            user = self.context.get("user")
+            if at is not None and user is not None:
+                return latest_wall_clock_instant(at, user.tz, timezone.now())
         return super().to_internal_value(value)
 
 

@@ -173,7 +173,8 @@ class Task(models.Model):
 class TaskEvent(models.Model):
     """One line of a task's history. Append-only: services insert, nothing updates or deletes
     (rows go only with their task or user). Events that close a stretch of work (`paused`,
-    `completed` of a running task, `time_logged`) carry the segment and its duration."""
+    `completed` of a running task, `time_logged`, `corrected`) carry the segment and its
+    duration."""
 
     class Type(models.TextChoices):
         CREATED = "created", _("Created")
@@ -183,6 +184,9 @@ class TaskEvent(models.Model):
         COMPLETED = "completed", _("Completed")
         REOPENED = "reopened", _("Reopened")
         TIME_LOGGED = "time_logged", _("Time logged")
+        # A running timer stopped at an earlier moment than the request (a forgotten timer,
+        # settled from a nudge): it closes the stretch at that moment.
+        CORRECTED = "corrected", _("Corrected")
 
     Source = Source
 
@@ -267,6 +271,7 @@ class TaskEvent(models.Model):
                         "completed",
                         "reopened",
                         "time_logged",
+                        "corrected",
                     ]
                 ),
                 name="task_events_type_valid",

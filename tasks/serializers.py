@@ -15,7 +15,7 @@ from config.ids import parse_uuid
 from config.localtime import local_midnight
 from tasks import selectors
 from tasks.errors import UNKNOWN_CATEGORY
-from tasks.fields import AwareDateTimeField, OwnedCategoryField
+from tasks.fields import AwareDateTimeField, OwnedCategoryField, PastMomentField
 from tasks.models import ESTIMATED_MINUTES_MAX, Category, Task, TaskEvent
 from tasks.realtime import category_data, task_data
 
@@ -144,6 +144,16 @@ class TimeEntrySerializer(serializers.Serializer):
 
     started_at = AwareDateTimeField()
     ended_at = AwareDateTimeField()
+
+
+class TimerCorrectionSerializer(serializers.Serializer):
+    """When a forgotten timer really stopped (the service checks it is after the start and not
+    in the future)."""
+
+    stopped_at = PastMomentField(
+        help_text='ISO 8601 with its offset, or a time of day on your clock ("18:10"): the '
+        "latest such moment that is not in the future."
+    )
 
 
 class TaskEventSerializer(serializers.ModelSerializer):

@@ -19,10 +19,12 @@ How tools are written and run: `config/assistant_tools.py`, `chat/tools.py`.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from config.assistant_tools import LIST_LIMIT, SOURCE, Tool, plain, validated
+from config.assistant_tools import LIST_LIMIT, SOURCE, Tool, ToolError, plain, validated
 from config.fields import iso_datetime
 from tasks import selectors as task_selectors
 from tasks import services as task_services
@@ -32,6 +34,7 @@ from tasks.serializers import (
     TaskListQuerySerializer,
     TaskUpdateSerializer,
     TimeEntrySerializer,
+    TimerCorrectionSerializer,
 )
 
 DESCRIPTION_CHARS = 160
@@ -166,6 +169,31 @@ def log_time(*, user, task_id, started_at, ended_at) -> dict:
     }
 
 
+def correct_timer(*, user, task_id, stopped_at=None, still_working=None) -> dict:
+    """The answer to "did you stop at 18:10?": the time it really stopped, or that the person
+    is still working (nothing changes; the answer is on record in the conversation)."""
+    task = task_selectors.task_get(user=user, task_id=task_id)
+    if still_working is True and stopped_at is None:
+        return {"task": _task_data(task, user), "still_working": True}
+    if stopped_at is None or still_working is True:
+        raise ToolError(
+            "invalid_arguments",
+            _("Give either stopped_at or still_working: true."),
+            {"stopped_at": [_("Give either stopped_at or still_working: true.")]},
+        )
+    data = validated(TimerCorrectionSerializer, {"stopped_at": stopped_at}, user=user)
+    event = task_services.task_correct_timer(
+        user=user, task=task, source=SOURCE, stopped_at=data["stopped_at"]
+    )
+    return {
+        "task": _task_data(event.task, user),
+        "corrected": {
+            "from": iso_datetime(datetime.fromisoformat(event.data["from"]), user.tz),
+            "to": iso_datetime(event.segment_end, user.tz),
+        },
+    }
+
+
 def list_categories(*, user) -> dict:
     # Id and name are all the model uses (colours and icons are for screens).
     categories = task_selectors.category_list(user=user).values_list("pk", "name")
@@ -248,6 +276,26 @@ TOOLS = [
         },
         ("task_id", "started_at", "ended_at"),
         log_time,
+    ),
+    Tool(
+        "correct_timer",
+        "Stop a forgotten running timer at the moment the user says it really stopped, so "
+        "only the time up to then counts; or, with still_working true, confirm it is right "
+        "as it is. Use it to settle the user's answer to a question about their timer.",
+        {
+            "task_id": _TASK_ID,
+            "stopped_at": {
+                "type": "string",
+                "description": "When it really stopped: " + _DATETIME + " Or a time of day on "
+                "the user's clock such as 18:10 (the latest one that has passed).",
+            },
+            "still_working": {
+                "type": "boolean",
+                "description": "true when the user is still working on it: nothing changes.",
+            },
+        },
+        ("task_id",),
+        correct_timer,
     ),
     Tool("list_categories", "List the user's task categories.", {}, (), list_categories),
 ]

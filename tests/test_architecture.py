@@ -43,9 +43,11 @@ APP_EDGES: dict[str, set[str]] = {
     # their text with summaries' helpers (language, durations), and take the estimate accuracy
     # their factor is built on from insights (STYLE.md 14: one computation of the figure).
     "planning": {"summaries", "insights", "tasks", "goals", "checkins", "accounts", "config"},
-    # At the top beside chat: it reads tasks and accounts and listens to summaries' and
-    # planning's signals.
+    # At the top, above chat: it reads tasks and goals, listens to summaries' and planning's
+    # signals, and its nudges open a conversation in which the assistant has asked (issue 24),
+    # written by chat.
     "notifications": {
+        "chat",
         "planning",
         "summaries",
         "tasks",

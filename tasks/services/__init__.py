@@ -2,11 +2,11 @@
 admin and management commands all call these; there is one implementation of each rule.
 
 Locking order, everywhere (accounts/locks.py): the user's row, then task rows in primary-key
-order. Timer writes (start, pause, complete, reopen, log time, stale pausing), task updates and
-deletes, category deletion, and a task created into a category all take the user's row lock
-first, so a user's changes run one after another; that is what makes "one running task" and
-"no overlapping time" hold under concurrent requests, keeps two multi-row writes from locking
-the same tasks in opposite orders (a deadlock), and keeps a category from being deleted
+order. Timer writes (start, pause, complete, reopen, correct, log time, stale pausing), task
+updates and deletes, category deletion, and a task created into a category all take the user's
+row lock first, so a user's changes run one after another; that is what makes "one running
+task" and "no overlapping time" hold under concurrent requests, keeps two multi-row writes from
+locking the same tasks in opposite orders (a deadlock), and keeps a category from being deleted
 between the check that it exists and the commit of a task moved into it. The partial unique
 index `tasks_one_running_per_user` backs the first rule in the database.
 
@@ -24,6 +24,7 @@ from tasks.services.tasks import task_create, task_delete, task_update
 from tasks.services.time_entries import task_log_time
 from tasks.services.timer import (
     task_complete,
+    task_correct_timer,
     task_pause,
     task_reopen,
     task_start,
@@ -38,6 +39,7 @@ __all__ = [
     "category_delete",
     "category_update",
     "task_complete",
+    "task_correct_timer",
     "task_create",
     "task_delete",
     "task_log_time",

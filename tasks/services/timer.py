@@ -1,16 +1,18 @@
-"""The timer: start (switching from the running task), pause, complete, reopen, and the
-stale-timer job."""
+"""The timer: start (switching from the running task), pause, complete, reopen, correcting a
+forgotten timer, and the stale-timer job."""
 
 import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import NotFound
 from config.pipeline import pipeline
 from config.sources import check_source
 from config.sql import Statement, insert_all
-from tasks.errors import TaskAlreadyCompleted, TaskNotCompleted, TaskNotRunning
+from tasks.errors import InvalidInput, TaskAlreadyCompleted, TaskNotCompleted, TaskNotRunning
 from tasks.models import Task, TaskEvent
 from tasks.realtime import publish_task
 from tasks.services.common import (
@@ -120,6 +122,53 @@ def task_pause(*, user, task: Task, source: str, now: datetime | None = None, ac
         _save(task, ["status", "running_since", "tracked_seconds"])
         publish_task(task)
     return task
+
+
+def task_correct_timer(
+    *,
+    user,
+    task: Task,
+    stopped_at: datetime,
+    source: str,
+    now: datetime | None = None,
+    actor=None,
+) -> TaskEvent:
+    """Stop the running timer at `stopped_at`, an earlier moment than now: the person forgot
+    it and says when they really stopped. The stretch closes there, so only the time up to
+    `stopped_at` is tracked, and the `corrected` event keeps both ends (`from`: when it would
+    have closed, now; `to`: `stopped_at`). The task is left paused.
+
+    `stopped_at` must be after the start of the running stretch and not in the future (400
+    on `stopped_at`); a task whose timer is not running is 409 `task_not_running`. Under the
+    same locks as every timer write: the user's row, then the task's."""
+    check_source(source)
+    if timezone.is_naive(stopped_at):
+        raise InvalidInput(fields={"stopped_at": [_("Include a timezone offset.")]})
+    stopped_at = _second(stopped_at)
+    with transaction.atomic():
+        _lock_user(user.pk)
+        now = _now(now)  # read under the lock, so a user's timer events are in order
+        task = _lock_task(user=user, task_id=task.pk)
+        if not task.is_running:
+            raise TaskNotRunning()
+        if stopped_at <= task.running_since:
+            raise InvalidInput(fields={"stopped_at": [_("It must be after the timer started.")]})
+        if stopped_at > now:
+            raise InvalidInput(fields={"stopped_at": [_("It cannot be in the future.")]})
+        event = _close_segment(
+            task,
+            end=stopped_at,
+            type=EventType.CORRECTED,
+            source=source,
+            actor=actor,
+            occurred_at=now,
+            data={"from": _second(now).isoformat(), "to": stopped_at.isoformat()},
+        )
+        task.status = Status.PAUSED
+        _save(task, ["status", "running_since", "tracked_seconds"])
+        publish_task(task)
+    event.task = task
+    return event
 
 
 def task_complete(

@@ -22,6 +22,7 @@ from tasks.serializers import (
     TaskUpdateSerializer,
     TimeEntryResultSerializer,
     TimeEntrySerializer,
+    TimerCorrectionSerializer,
     TimeReportQuerySerializer,
     TimeReportSerializer,
 )
@@ -146,6 +147,31 @@ class TaskViewSet(UserScopedViewSet):
         task = selectors.task_get(user=request.user, task_id=task.pk)
         body = {"task": TaskSerializer(task).data, "event": TaskEventSerializer(event).data}
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=TimerCorrectionSerializer,
+        responses={
+            200: TimeEntryResultSerializer,
+            400: OpenApiResponse(
+                description="`validation_error` on `stopped_at`: not after the timer started, "
+                "in the future, or not a date-time or a time of day."
+            ),
+            "409": OpenApiResponse(description="`task_not_running`: the timer is not running."),
+        },
+        summary="Stop a forgotten timer at the moment it really stopped",
+        description="The running stretch closes at `stopped_at` instead of now, so only the "
+        "time up to it is tracked; the task is paused and the log gets a `corrected` event "
+        "with `{from, to}`.",
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        task = self._task_ref()  # the service locks and reads it
+        data = self.validated_for(self.get_object, TimerCorrectionSerializer, request.data)
+        event = services.task_correct_timer(
+            user=request.user, task=task, source=SOURCE, stopped_at=data["stopped_at"]
+        )
+        body = {"task": TaskSerializer(event.task).data, "event": TaskEventSerializer(event).data}
+        return Response(body)
 
     @extend_schema(responses={200: CurrentTaskSerializer}, summary="Your running task, or null")
     @action(detail=False, methods=["get"])

@@ -51,6 +51,7 @@ def test_the_tools_offered_are_exactly_the_contract(say, fake_openai):
             "pause_task",
             "complete_task",
             "log_time",
+            "correct_timer",
             "list_categories",
             "list_goals",
             "create_goal",

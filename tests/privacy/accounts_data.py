@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from accounts import services as account_services
 from accounts.models import AdminAccessLog, Notification, PushMessage
-from chat.models import Conversation, Message
+from chat.models import Conversation, Message, Nudge
 from checkins import services as checkin_services
 from goals import services as goal_services
 from memories import services as memory_services
@@ -95,6 +95,21 @@ def fill_account(user, *, tag: str, staff=None) -> dict:
     PushMessage.objects.create(
         notification=notification, device=device, token=device.expo_push_token
     )
+    # The assistant's question about the timer above (chat/nudges.py), answered.
+    nudge = Nudge.objects.create(
+        user=user,
+        kind="stale_timer",
+        key=f"{task.pk}:{tag}",
+        task=task,
+        conversation=conversation,
+        question=f"¿Paraste {tag}?",
+        asked_at=T0 + timedelta(hours=3),
+        run_started_at=T0,
+        proposed_stopped_at=T0 + timedelta(minutes=30),
+        answered_at=T0 + timedelta(hours=4),
+        answer="continue",
+        answered_by="push",
+    )
     tokens = account_services.tokens_for(user)
     # A job queued for them in the database backend's table (its JSON holds their id).
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
@@ -118,5 +133,6 @@ def fill_account(user, *, tag: str, staff=None) -> dict:
         "messages": [first, second],
         "device": device,
         "notification": notification,
+        "nudge": nudge,
         "tokens": tokens,
     }

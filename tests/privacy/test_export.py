@@ -37,6 +37,7 @@ KINDS = [
     "weekly_reviews",
     "devices",
     "notifications",
+    "nudges",
 ]
 
 
@@ -105,6 +106,7 @@ def test_the_export_holds_every_object_of_the_user(two_people, user):
     assert ids(load(archive, "weekly_reviews.json")) == {str(mine["review"].pk)}
     assert ids(load(archive, "devices.json")) == {str(mine["device"].pk)}
     assert ids(load(archive, "notifications.json")) == {str(mine["notification"].pk)}
+    assert ids(load(archive, "nudges.json")) == {str(mine["nudge"].pk)}
     [conversation] = load(archive, "conversations.json")
     assert conversation["id"] == str(mine["conversation"].pk)
     assert [m["content"] for m in conversation["messages"]] == ["hola ana", "respuesta ana"]
