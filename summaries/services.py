@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from asgiref.sync import async_to_sync
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -41,7 +40,7 @@ from config.outage import FailOpenCache, OutageLog
 from summaries.models import DailySummary
 from summaries.realtime import publish_summary
 from summaries.selectors import day_stats
-from summaries.text import language_of, model_messages, template_text
+from summaries.text import language_of, model_messages, model_or_template, template_text
 
 logger = logging.getLogger(__name__)
 
@@ -59,36 +58,12 @@ def summary_hour(user) -> int:
 
 def _write_text(*, user, stats: dict, language: str) -> dict:
     """The summary's text and where it came from: the model, or the template."""
-    fields = {
-        "text": template_text(stats, language),
-        "model": None,
-        "prompt_tokens": None,
-        "completion_tokens": None,
-        "llm_error": "",
-    }
-    if not llm.is_configured():
-        return fields
-    try:
-        completion = async_to_sync(llm.complete_text)(
-            messages=model_messages(stats, language, user.name)
-        )
-    except llm.LLMError as exc:
-        # str(exc) holds the upstream's message, never the key; the user id, not the email.
-        logger.warning("summary text for user %s fell back to the template: %s", user.pk, exc)
-        fields["llm_error"] = "llm_timeout" if isinstance(exc, llm.LLMTimeout) else "llm_error"
-        return fields
-    text = completion.text.strip()
-    if not text:
-        logger.warning("summary text for user %s: the model answered nothing", user.pk)
-        fields["llm_error"] = "llm_empty"
-        return fields
-    return {
-        "text": text,
-        "model": completion.model or llm.model_name(),
-        "prompt_tokens": completion.prompt_tokens,
-        "completion_tokens": completion.completion_tokens,
-        "llm_error": "",
-    }
+    return model_or_template(
+        template=template_text(stats, language),
+        messages=model_messages(stats, language, user.name),
+        user_id=user.pk,
+        what="summary text",
+    )
 
 
 def summary_generate(

@@ -6,6 +6,13 @@ figures alone and tells it to stick to them.
 """
 
 import json
+import logging
+
+from asgiref.sync import async_to_sync
+
+from config import llm
+
+logger = logging.getLogger(__name__)
 
 LANGUAGES = ("es", "en")
 
@@ -150,3 +157,38 @@ def model_messages(stats: dict, language: str, name: str = "") -> list[dict]:
         {"role": "system", "content": _SYSTEM[language]},
         {"role": "user", "content": f"{who}Day's figures (JSON):\n{figures}"},
     ]
+
+
+def model_or_template(*, template: str, messages: list[dict], user_id, what: str) -> dict:
+    """A text and where it came from: the model's answer to `messages`, or `template` when no
+    model is configured or it fails or answers nothing (the fields of DailySummary and
+    WeeklyReview: text, model, prompt_tokens, completion_tokens, llm_error). `what` names the
+    text in the log line, which holds the user id, never the email, and the upstream's message,
+    never the key."""
+    fields = {
+        "text": template,
+        "model": None,
+        "prompt_tokens": None,
+        "completion_tokens": None,
+        "llm_error": "",
+    }
+    if not llm.is_configured():
+        return fields
+    try:
+        completion = async_to_sync(llm.complete_text)(messages=messages)
+    except llm.LLMError as exc:
+        logger.warning("%s for user %s fell back to the template: %s", what, user_id, exc)
+        fields["llm_error"] = "llm_timeout" if isinstance(exc, llm.LLMTimeout) else "llm_error"
+        return fields
+    text = completion.text.strip()
+    if not text:
+        logger.warning("%s for user %s: the model answered nothing", what, user_id)
+        fields["llm_error"] = "llm_empty"
+        return fields
+    return {
+        "text": text,
+        "model": completion.model or llm.model_name(),
+        "prompt_tokens": completion.prompt_tokens,
+        "completion_tokens": completion.completion_tokens,
+        "llm_error": "",
+    }

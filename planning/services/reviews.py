@@ -16,52 +16,28 @@ import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from asgiref.sync import async_to_sync
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from config import llm
 from planning.models import WeeklyReview
 from planning.realtime import publish_review
 from planning.selectors import reviewed_pairs, week_stats
 from planning.text import model_messages, template_text
 from planning.weeks import latest_moment, reviewed_week
-from summaries.text import language_of
+from summaries.text import language_of, model_or_template
 
 logger = logging.getLogger(__name__)
 
 
 def _write_text(*, user, stats: dict, language: str) -> dict:
-    """The review's text and where it came from: the model, or the template."""
-    fields = {
-        "text": template_text(stats, language),
-        "model": None,
-        "prompt_tokens": None,
-        "completion_tokens": None,
-        "llm_error": "",
-    }
-    if not llm.is_configured():
-        return fields
-    try:
-        completion = async_to_sync(llm.complete_text)(
-            messages=model_messages(stats, language, user.name)
-        )
-    except llm.LLMError as exc:
-        logger.warning("weekly review of user %s fell back to the template: %s", user.pk, exc)
-        fields["llm_error"] = "llm_timeout" if isinstance(exc, llm.LLMTimeout) else "llm_error"
-        return fields
-    text = completion.text.strip()
-    if not text:
-        fields["llm_error"] = "llm_empty"
-        return fields
-    return {
-        "text": text,
-        "model": completion.model or llm.model_name(),
-        "prompt_tokens": completion.prompt_tokens,
-        "completion_tokens": completion.completion_tokens,
-        "llm_error": "",
-    }
+    """The weekly review's text and where it came from: the model, or the template."""
+    return model_or_template(
+        template=template_text(stats, language),
+        messages=model_messages(stats, language, user.name),
+        user_id=user.pk,
+        what="weekly review text",
+    )
 
 
 def review_generate(

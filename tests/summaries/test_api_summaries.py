@@ -229,15 +229,18 @@ def test_generate_queues_for_the_worker_and_never_twice_while_one_waits(
 
 
 def test_a_job_queued_for_one_day_does_not_hold_another_day_or_user(
-    api_client, other_client, user, database_backend, django_capture_on_commit_callbacks
+    api_client, other_client, user, other_user, database_backend, django_capture_on_commit_callbacks
 ):
     today = user.local_now().date()
     yesterday = today - timedelta(days=1)
+    # Yesterday of both: the two users' todays differ for an hour or two around midnight UTC,
+    # and a day that is still to come in the other user's zone is refused.
+    other_day = min(yesterday, other_user.local_now().date() - timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):
         responses = [
             api_client.post(f"{URL}/{today.isoformat()}/generate"),
             api_client.post(f"{URL}/{yesterday.isoformat()}/generate"),
-            other_client.post(f"{URL}/{today.isoformat()}/generate"),
+            other_client.post(f"{URL}/{other_day.isoformat()}/generate"),
         ]
 
     assert [response.json()["status"] for response in responses] == ["queued"] * 3
