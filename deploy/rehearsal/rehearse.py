@@ -677,8 +677,20 @@ class Rehearsal:
         return logs
 
     def service_logs(self, service: str) -> str:
-        result = run("docker", "service", "logs", "--raw", service, check=False, quiet=True)
-        return (result.stdout + result.stderr).decode(errors="replace")
+        """Every task's log of the service, the ones a rolling update or a kill replaced too.
+
+        Read container by container (one node: every task's container is here, kept by the
+        swarm's task history): `docker service logs` hung after the rolling update on this
+        engine, printing the replaced tasks' lines and then waiting for good."""
+        containers = out(
+            *("docker", "ps", "--all", "--quiet"),
+            *("--filter", f"label=com.docker.swarm.service.name={service}"),
+        ).split()
+        text = []
+        for container in containers:
+            result = run("docker", "logs", container, check=False, quiet=True, timeout=60)
+            text.append((result.stdout + result.stderr).decode(errors="replace"))
+        return "\n".join(text)
 
     def replicas(self) -> dict[str, tuple[int, int]]:
         rows = out("docker", "stack", "services", STACK, "--format", "{{.Name}} {{.Replicas}}")
@@ -986,7 +998,10 @@ class Rehearsal:
         the checks before it did; none of it is reachable from outside."""
         with self.check("/metrics through Traefik is the app's 404; no metrics port on the host"):
             r = self.api("GET", "/metrics")
-            assert r.status == 404 and r.body.startswith(b"{"), (r.status, r.body[:100])
+            # Outside /api/ the app's 404 is Django's HTML page; Traefik's own would be its
+            # plain "404 page not found", and an exposed endpoint "# HELP" lines.
+            app_404 = b"<title>Not Found</title>" in r.body and b"# HELP" not in r.body
+            assert r.status == 404 and app_404, (r.status, r.body[:100])
             for port in (9100, 9101):
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=2).close()
