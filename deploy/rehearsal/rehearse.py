@@ -154,7 +154,6 @@ METRICS_SCRAPES = [
             'agente_metrics_state_ok{source="jobs"}',
         ],
     ),
-    ("http", 9101, ["granian_workers_spawns", "granian_requests_handled"]),
     (
         "ws",
         9100,

@@ -111,7 +111,6 @@ def test_prometheus_scrapes_every_task_of_every_role_on_the_ports_the_stack_give
     traefik_port = int(load_yaml("traefik/traefik.yml")["entryPoints"]["metrics"]["address"][1:])
     expected = {
         **{role: (f"tasks.{role}", app_port) for role in ROLES},
-        "granian": ("tasks.http", int(environment["GRANIAN_METRICS_PORT"])),
         "traefik": ("tasks.traefik", traefik_port),
     }
     jobs = {}
@@ -330,7 +329,7 @@ def test_the_rehearsal_reads_what_prometheus_client_writes(rehearse, client):
 def test_the_rehearsal_asks_for_series_the_app_exposes_on_the_ports_the_stack_gives(rehearse):
     known = exposed_names()
     environment = STACK["services"]["http"]["environment"]
-    ports = {int(environment["METRICS_PORT"]), int(environment["GRANIAN_METRICS_PORT"])}
+    ports = {int(environment["METRICS_PORT"])}
     assert {service for service, _port, _wanted in rehearse.METRICS_SCRAPES} == set(ROLES)
     for _service, port, wanted in rehearse.METRICS_SCRAPES:
         assert port in ports
