@@ -121,6 +121,34 @@ class Statement:
         return out
 
 
+def select_with_related(
+    connection,
+    primary: Columns,
+    related: Columns,
+    foreign_key: str,
+    *,
+    where: str,
+    extra: str = "",
+    order_by: str = "",
+    lock: bool = False,
+) -> str:
+    """SELECT `primary`'s columns, then `related`'s (LEFT JOIN on primary.<foreign_key>, so
+    NULL when it points nowhere), then `extra` SQL; filtered by `where`, in `order_by`, and
+    FOR UPDATE of the primary rows only when `lock`. The shape of every hot read of a row
+    with its category (tasks, goals)."""
+    qn = connection.ops.quote_name
+    column = primary.model._meta.get_field(foreign_key).column
+    target = related.model._meta.pk.column
+    order = f" ORDER BY {order_by}" if order_by else ""
+    locked = for_update(connection, of=[primary.alias]) if lock else ""
+    return (
+        f"SELECT {primary.sql(connection)}, {related.sql(connection)}{extra}"  # noqa: S608
+        f" FROM {qn(primary.alias)} LEFT JOIN {qn(related.alias)}"
+        f" ON {qn(related.alias)}.{qn(target)} = {qn(primary.alias)}.{qn(column)}"
+        f" WHERE {where}{order}{locked}"
+    )
+
+
 def pk_param(model: type[Model], value, using: str = "default"):
     """A primary key as the backend stores it (a UUID for PostgreSQL, its hex for SQLite)."""
     return model._meta.pk.get_db_prep_value(value, connections[using])

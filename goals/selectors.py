@@ -139,13 +139,13 @@ def _day_sums_sql(connection, goals: int) -> str:
     day. The local day is the backend's own conversion (`datetime_cast_date_sql`, the time
     zone a parameter), so the SQL depends only on the vendor and the number of goals."""
     key = (connection.vendor, goals)
-    sql = _day_sums_cache.get(key)
+    sql = _sql_by_shape.get(key)
     if sql is None:
         qn = connection.ops.quote_name
         recorded = f"{qn('goal_progress')}.{qn('recorded_at')}"
         local_day, _params = connection.ops.datetime_cast_date_sql(recorded, (), "UTC")
         ids = ", ".join(["%s"] * goals)
-        sql = _day_sums_cache[key] = (
+        sql = _sql_by_shape[key] = (
             f"SELECT {qn('goal_id')}, CASE WHEN {recorded} >= %s THEN {local_day} END,"  # noqa: S608
             f" SUM({qn('value')}) FROM {qn('goal_progress')}"
             f" WHERE {qn('goal_id')} IN ({ids}) GROUP BY 1, 2"
@@ -153,7 +153,8 @@ def _day_sums_sql(connection, goals: int) -> str:
     return sql
 
 
-_day_sums_cache: dict = {}
+# SQL written once per (vendor, goal count): the IN list is as long as the page.
+_sql_by_shape: dict = {}
 
 
 def _period_sums(goals: list[Goal], *, user: User, today: date) -> dict:
@@ -250,7 +251,7 @@ def _pauses_sql(connection, goals: int) -> str:
     """The pauses of `goals` goals that end on or after a day; SQL written once per vendor and
     goal count (config/sql.py explains why hot statements skip the ORM)."""
     key = ("pauses", connection.vendor, goals)
-    sql = _day_sums_cache.get(key)
+    sql = _sql_by_shape.get(key)
     if sql is None:
         qn = connection.ops.quote_name
         meta = GoalPause._meta
@@ -258,7 +259,7 @@ def _pauses_sql(connection, goals: int) -> str:
             qn(meta.get_field(name).column) for name in ("goal", "date_from", "date_to")
         )
         ids = ", ".join(["%s"] * goals)
-        sql = _day_sums_cache[key] = (
+        sql = _sql_by_shape[key] = (
             f"SELECT {columns} FROM {qn(meta.db_table)}"  # noqa: S608
             f" WHERE {qn(meta.get_field('goal').column)} IN ({ids})"
             f" AND {qn(meta.get_field('date_to').column)} >= %s"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.locks import lock_user
 from accounts.models import User
 from config.sources import check_source
-from config.sql import Columns, Statement, for_update, insert_all, pk_param, update_fields
+from config.sql import Columns, Statement, insert_all, pk_param, select_with_related, update_fields
 from goals.errors import (
     GoalArchived,
     GoalInvalid,
@@ -104,13 +104,8 @@ def _goal_lock_sql(connection):
     goal = Columns(Goal, Goal._meta.db_table)
     category_model = Goal._meta.get_field("category").related_model
     category = Columns(category_model, category_model._meta.db_table)
-    sql = (
-        f"SELECT {goal.sql(connection)}, {category.sql(connection)}"  # noqa: S608
-        f" FROM {qn(goal.alias)} LEFT JOIN {qn(category.alias)}"
-        f" ON {qn(category.alias)}.{qn('id')} = {qn(goal.alias)}.{qn('category_id')}"
-        f" WHERE {qn(goal.alias)}.{qn('id')} = %s AND {qn(goal.alias)}.{qn('user_id')} = %s"
-        f"{for_update(connection, of=[goal.alias])}"
-    )
+    where = f"{qn(goal.alias)}.{qn('id')} = %s AND {qn(goal.alias)}.{qn('user_id')} = %s"
+    sql = select_with_related(connection, goal, category, "category", where=where, lock=True)
     return sql, [goal, category]
 
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from config.exceptions import NotFound
 from config.ids import parse_uuid
 from config.pagination import total_count
-from config.sql import Columns, Statement, pk_param
+from config.sql import Columns, Statement, pk_param, select_with_related
 from tasks.models import Category, Task
 
 
@@ -68,15 +68,9 @@ def _task_rows_sql(where: str, tail: str = ""):
     joined to its category, filtered by `where` and followed by `tail` (SQL)."""
 
     def build(connection):
-        qn = connection.ops.quote_name
         task = Columns(Task, Task._meta.db_table, ["id", *TaskRow._fields[1:-1]])
         category = Columns(Category, Category._meta.db_table, ["id", "name", "color", "icon"])
-        sql = (
-            f"SELECT {task.sql(connection)}, {category.sql(connection)}{tail}"  # noqa: S608
-            f" FROM {qn(task.alias)} LEFT JOIN {qn(category.alias)}"
-            f" ON {qn(category.alias)}.{qn('id')} = {qn(task.alias)}.{qn('category_id')}"
-            f" WHERE {where}"
-        )
+        sql = select_with_related(connection, task, category, "category", where=where, extra=tail)
         return sql, [task, category]
 
     return build

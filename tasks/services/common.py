@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.locks import lock_user
 from config.exceptions import NotFound
-from config.sql import Columns, Statement, for_update, insert_all, pk_param, update_fields
+from config.sql import Columns, Statement, insert_all, pk_param, select_with_related, update_fields
 from tasks.errors import UNKNOWN_CATEGORY, InvalidInput
 from tasks.models import Category, Task, TaskEvent
 
@@ -90,15 +90,10 @@ def locked_tasks_sql(where: str, order_by: str = ""):
     locked FOR UPDATE (the task rows only)."""
 
     def build(connection):
-        qn = connection.ops.quote_name
         task = Columns(Task, Task._meta.db_table)
         category = Columns(Category, Category._meta.db_table)
-        order = f" ORDER BY {order_by}" if order_by else ""
-        sql = (
-            f"SELECT {task.sql(connection)}, {category.sql(connection)}"  # noqa: S608
-            f" FROM {qn(task.alias)} LEFT JOIN {qn(category.alias)}"
-            f" ON {qn(category.alias)}.{qn('id')} = {qn(task.alias)}.{qn('category_id')}"
-            f" WHERE {where}{order}{for_update(connection, of=[task.alias])}"
+        sql = select_with_related(
+            connection, task, category, "category", where=where, order_by=order_by, lock=True
         )
         return sql, [task, category]
 
