@@ -720,78 +720,78 @@ MIX_OPERATIONS = [
 ]
 
 
+def mix_requests(user: MixUser) -> dict:
+    """{operation: () -> (method, path, body or None)}: mix.lua's requests for one user, writes
+    varying as in the mix (a start pauses the other task of the pair, a patch always changes
+    the task). count_mix_queries and where_time_goes.py send these."""
+    uses: dict[str, int] = {}
+
+    def nth(op: str) -> int:
+        uses[op] = uses.get(op, 0) + 1
+        return uses[op]
+
+    def read_task(k: int) -> str:
+        return user.tasks[2 + (k - 1) % (len(user.tasks) - 2)]
+
+    def patch():
+        k = nth("patch_task")
+        body = {"title": f"Revisada {k}", "priority": ("low", "medium", "high")[k % 3]}
+        return "PATCH", f"/api/v1/tasks/{read_task(k)}", {**body, "description": f"Rev {k}"}
+
+    return {
+        "list_tasks": lambda: ("GET", "/api/v1/tasks", None),
+        "task_detail": lambda: ("GET", f"/api/v1/tasks/{read_task(nth('detail'))}", None),
+        "me": lambda: ("GET", "/api/v1/auth/me", None),
+        "list_goals": lambda: ("GET", "/api/v1/goals", None),
+        "list_checkins": lambda: ("GET", "/api/v1/checkins", None),
+        "create_task": lambda: (
+            "POST",
+            "/api/v1/tasks",
+            {
+                "title": f"Nueva tarea {nth('create')}",
+                "description": "Creada desde el movil",
+                "category": user.category,
+                "priority": "high",
+                "estimated_minutes": 25,
+            },
+        ),
+        "patch_task": patch,
+        "timer_start": lambda: (
+            "POST",
+            f"/api/v1/tasks/{user.tasks[nth('start') % 2]}/start",
+            None,
+        ),
+        "post_checkin": lambda: (
+            "POST",
+            "/api/v1/checkins",
+            {"kind": "adhoc", "mood": 3, "energy": 4, "note": f"Check-in {nth('checkin')}"},
+        ),
+        "post_progress": lambda: (
+            "POST",
+            f"/api/v1/goals/{user.goals[nth('progress') % len(user.goals)]}/progress",
+            {"value": "1.50", "note": "Entrada"},
+        ),
+    }
+
+
 def count_mix_queries(user: MixUser, samples: int) -> dict[str, list[str]]:
     """{operation: [status, queries, median time]} in this process (test client, no server),
-    with the requests mix.lua makes for one user; writes alternate as in the mix (a start pauses
-    the other task of the pair, a patch always changes the task)."""
+    with the requests mix.lua makes for one user (mix_requests)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {user.token}")
-    uses: collections.Counter = collections.Counter()
 
-    def nth(op: str) -> int:
-        uses[op] += 1
-        return uses[op]
+    def sender(make):
+        def call():
+            method, path, body = make()
+            data = json.dumps(body) if body is not None else ""
+            return client.generic(method, path, data, content_type="application/json")
 
-    def read_task(k: int) -> str:  # tasks 3-10 in turn
-        return user.tasks[2 + (k - 1) % (len(user.tasks) - 2)]
+        return call
 
-    def send(method: str, path: str, body: dict):
-        return getattr(client, method)(path, json.dumps(body), content_type="application/json")
-
-    def patch_task():
-        k = nth("patch_task")
-        body = {
-            "title": f"Tarea revisada q-{k}",
-            "priority": ("low", "medium", "high")[k % 3],
-            "description": f"Revision {k} desde el movil",
-        }
-        return send("patch", f"/api/v1/tasks/{read_task(k)}", body)
-
-    def create_task():
-        body = {
-            "title": f"Nueva tarea {nth('create_task')}",
-            "description": "Creada desde el movil",
-            "category": user.category,
-            "priority": "high",
-            "estimated_minutes": 25,
-        }
-        return send("post", "/api/v1/tasks", body)
-
-    def post_checkin():
-        k = nth("post_checkin")
-        body = {
-            "kind": "adhoc",
-            "mood": 1 + k % 5,
-            "energy": 1 + (k + 2) % 5,
-            "note": f"Check-in {k}",
-        }
-        return send("post", "/api/v1/checkins", body)
-
-    def post_progress():
-        k = nth("post_progress")
-        goal = user.goals[(k - 1) % len(user.goals)]
-        return send(
-            "post", f"/api/v1/goals/{goal}/progress", {"value": "1.50", "note": f"Entrada {k}"}
-        )
-
-    calls = {
-        "list_tasks": lambda: client.get("/api/v1/tasks"),
-        "task_detail": lambda: client.get(f"/api/v1/tasks/{read_task(nth('task_detail'))}"),
-        "me": lambda: client.get("/api/v1/auth/me"),
-        "list_goals": lambda: client.get("/api/v1/goals"),
-        "list_checkins": lambda: client.get("/api/v1/checkins"),
-        "create_task": create_task,
-        "patch_task": patch_task,
-        # the pair in turn: after the warm-up's start, each measured one pauses the other
-        "timer_start": lambda: client.post(
-            f"/api/v1/tasks/{user.tasks[nth('timer_start') % 2]}/start"
-        ),
-        "post_checkin": post_checkin,
-        "post_progress": post_progress,
-    }
+    calls = {name: sender(make) for name, make in mix_requests(user).items()}
     rows = {}
     for name, call in calls.items():
         call()  # warm caches; a start leaves a timer running, so the next one is a switch

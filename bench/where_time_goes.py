@@ -85,59 +85,6 @@ def _environ(method: str, path: str, token: str, body: dict | None) -> dict:
     return environ
 
 
-def operations(user: http_bench.MixUser) -> dict:
-    """{operation: () -> (method, path, body)}: mix.lua's requests for one user, writes varying
-    as in the mix (a start pauses the other task of the pair, a patch always changes)."""
-    uses: dict[str, int] = {}
-
-    def nth(op: str) -> int:
-        uses[op] = uses.get(op, 0) + 1
-        return uses[op]
-
-    def read_task(k: int) -> str:
-        return user.tasks[2 + (k - 1) % (len(user.tasks) - 2)]
-
-    def patch():
-        k = nth("patch_task")
-        body = {"title": f"Revisada {k}", "priority": ("low", "medium", "high")[k % 3]}
-        return "PATCH", f"/api/v1/tasks/{read_task(k)}", {**body, "description": f"Rev {k}"}
-
-    return {
-        "list_tasks": lambda: ("GET", "/api/v1/tasks", None),
-        "task_detail": lambda: ("GET", f"/api/v1/tasks/{read_task(nth('detail'))}", None),
-        "me": lambda: ("GET", "/api/v1/auth/me", None),
-        "list_goals": lambda: ("GET", "/api/v1/goals", None),
-        "list_checkins": lambda: ("GET", "/api/v1/checkins", None),
-        "create_task": lambda: (
-            "POST",
-            "/api/v1/tasks",
-            {
-                "title": f"Nueva tarea {nth('create')}",
-                "description": "Creada desde el movil",
-                "category": user.category,
-                "priority": "high",
-                "estimated_minutes": 25,
-            },
-        ),
-        "patch_task": patch,
-        "timer_start": lambda: (
-            "POST",
-            f"/api/v1/tasks/{user.tasks[nth('start') % 2]}/start",
-            None,
-        ),
-        "post_checkin": lambda: (
-            "POST",
-            "/api/v1/checkins",
-            {"kind": "adhoc", "mood": 3, "energy": 4, "note": f"Check-in {nth('checkin')}"},
-        ),
-        "post_progress": lambda: (
-            "POST",
-            f"/api/v1/goals/{user.goals[nth('progress') % len(user.goals)]}/progress",
-            {"value": "1.50", "note": "Entrada"},
-        ),
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=300, help="profiled calls per operation")
@@ -169,7 +116,7 @@ def main() -> int:
         out.close()
         return status[0]
 
-    ops = operations(user)
+    ops = http_bench.mix_requests(user)
     wanted = args.ops.split(",") if args.ops else list(ops)
     rows = []
     for name in wanted:
